@@ -1,0 +1,148 @@
+"""Settings from environment variables.
+
+Every variable is prefixed ``CR_``. Defaults are the embedded mode: SQLite file, in-process queue,
+local bubblewrap sandbox, offline simulation engine. A bad value raises ``ConfigError`` naming the
+variable, so the process fails at start rather than at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlparse
+
+PREFIX = "CR_"
+DEFAULT_DATA_DIR = Path("var")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{PREFIX}{name}={value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _positive_float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={value!r} is not a number") from None
+    if number <= 0:
+        raise ConfigError(f"{PREFIX}{name}={value!r} must be greater than 0")
+    return number
+
+
+def _non_negative_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={value!r} is not a whole number") from None
+    if number < 0:
+        raise ConfigError(f"{PREFIX}{name}={value!r} must not be negative")
+    return number
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{PREFIX}{name}={value!r} is not a boolean (use true or false)")
+
+
+def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes:
+        raise ConfigError(f"{PREFIX}{name}={value!r} must be a URL starting with {' or '.join(schemes)}")
+    return value
+
+
+def _database_url(name: str, value: str) -> str:
+    scheme = urlparse(value).scheme.split("+")[0]
+    if scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigError(f"{PREFIX}{name}={value!r} must be a sqlite:// or postgresql:// URL")
+    if value.startswith("postgres://"):  # SQLAlchemy 2 only knows the long scheme name
+        value = "postgresql://" + value[len("postgres://") :]
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All runtime configuration. Build it with :func:`load_settings`."""
+
+    database_url: str = field(metadata={"env": "DATABASE_URL", "doc": "SQLAlchemy URL (SQLite or PostgreSQL)"})
+    redis_url: str = field(metadata={"env": "REDIS_URL", "doc": "Redis URL for RQ and the launch store"})
+    queue_mode: str = field(metadata={"env": "QUEUE_MODE", "doc": "`inprocess` (embedded) or `rq`"})
+    sandbox_backend: str = field(metadata={"env": "SANDBOX_BACKEND", "doc": "`local` (bubblewrap) or `docker`"})
+    docker_url: str = field(metadata={"env": "DOCKER_URL", "doc": "Docker engine URL for the docker sandbox"})
+    llm_provider: str = field(metadata={"env": "LLM_PROVIDER", "doc": "`offline` or `openai` (any compatible API)"})
+    llm_base_url: str = field(metadata={"env": "LLM_BASE_URL", "doc": "Base URL of the OpenAI-compatible API"})
+    llm_model: str = field(metadata={"env": "LLM_MODEL", "doc": "Model name sent to the provider"})
+    llm_api_key: str = field(repr=False, metadata={"env": "LLM_API_KEY", "doc": "API key for the provider", "secret": True})
+    llm_timeout: float = field(metadata={"env": "LLM_TIMEOUT", "doc": "Seconds before an LLM call falls back"})
+    llm_max_retries: int = field(metadata={"env": "LLM_MAX_RETRIES", "doc": "Retries on 5xx / rate limit"})
+    secret_key: str = field(repr=False, metadata={"env": "SECRET_KEY", "doc": "Flask session secret", "secret": True})
+    public_base_url: str = field(metadata={"env": "PUBLIC_BASE_URL", "doc": "URL the LMS reaches the tool at"})
+    trust_proxy: bool = field(metadata={"env": "TRUST_PROXY", "doc": "Trust X-Forwarded-Proto/Host"})
+    dev_platform: bool = field(metadata={"env": "DEV_PLATFORM", "doc": "Serve the dev-only LMS at /dev"})
+    data_dir: Path = field(metadata={"env": "DATA_DIR", "doc": "Where the SQLite file and keys live"})
+    log_level: str = field(metadata={"env": "LOG_LEVEL", "doc": "DEBUG, INFO, WARNING or ERROR"})
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str]]:
+        """(variable, description) pairs for the README's configuration table."""
+        return [(PREFIX + f.metadata["env"], f.metadata["doc"]) for f in fields(cls)]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: ``os.environ``), validating every value."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str, default: str) -> str:
+        return env.get(PREFIX + name, default)
+
+    data_dir = Path(get("DATA_DIR", str(DEFAULT_DATA_DIR)))
+    secret_key = get("SECRET_KEY", "")
+    if not secret_key:
+        # Embedded mode: a per-install random key kept beside the data, never a constant in the code.
+        secret_key = _persistent_secret(data_dir)
+    elif len(secret_key) < 16:
+        raise ConfigError(f"{PREFIX}SECRET_KEY must be at least 16 characters")
+
+    return Settings(
+        database_url=_database_url("DATABASE_URL", get("DATABASE_URL", f"sqlite:///{(data_dir / 'cr.db').absolute()}")),
+        redis_url=_url("REDIS_URL", get("REDIS_URL", "redis://127.0.0.1:6379/0"), ("redis", "rediss", "unix")),
+        queue_mode=_choice("QUEUE_MODE", get("QUEUE_MODE", "inprocess"), ("inprocess", "rq")),
+        sandbox_backend=_choice("SANDBOX_BACKEND", get("SANDBOX_BACKEND", "local"), ("local", "docker")),
+        docker_url=get("DOCKER_URL", "unix:///var/run/docker.sock"),
+        llm_provider=_choice("LLM_PROVIDER", get("LLM_PROVIDER", "offline"), ("offline", "openai")),
+        llm_base_url=_url("LLM_BASE_URL", get("LLM_BASE_URL", "https://api.openai.com/v1"), ("http", "https")),
+        llm_model=get("LLM_MODEL", "gpt-4o-mini"),
+        llm_api_key=get("LLM_API_KEY", ""),
+        llm_timeout=_positive_float("LLM_TIMEOUT", get("LLM_TIMEOUT", "20")),
+        llm_max_retries=_non_negative_int("LLM_MAX_RETRIES", get("LLM_MAX_RETRIES", "1")),
+        secret_key=secret_key,
+        public_base_url=_url("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"), ("http", "https")),
+        trust_proxy=_bool("TRUST_PROXY", get("TRUST_PROXY", "false")),
+        dev_platform=_bool("DEV_PLATFORM", get("DEV_PLATFORM", "false")),
+        data_dir=data_dir,
+        log_level=_choice("LOG_LEVEL", get("LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
+    )
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,48 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Settings, load_settings
+from lti_app.extensions import db, migrate
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    """Build the app from settings (default: the environment). ``overrides`` go into ``app.config``."""
+    settings = settings or load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # LMS iframes are cross-site: cookies must be SameSite=None; Secure to reach us at all.
+        SESSION_COOKIE_SAMESITE="None",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    app.config.update(overrides)
+    logging.basicConfig(level=settings.log_level)
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+
+    from lti_app import models  # noqa: F401  (register tables with the metadata)
+    from lti_app.blueprints import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
