@@ -85,7 +85,9 @@ class Settings:
     llm_provider: str = field(metadata={"env": "LLM_PROVIDER", "doc": "`offline` or `openai` (any compatible API)"})
     llm_base_url: str = field(metadata={"env": "LLM_BASE_URL", "doc": "Base URL of the OpenAI-compatible API"})
     llm_model: str = field(metadata={"env": "LLM_MODEL", "doc": "Model name sent to the provider"})
-    llm_api_key: str = field(repr=False, metadata={"env": "LLM_API_KEY", "doc": "API key for the provider", "secret": True})
+    llm_api_key: str = field(
+        repr=False, metadata={"env": "LLM_API_KEY", "doc": "API key for the provider", "secret": True}
+    )
     llm_timeout: float = field(metadata={"env": "LLM_TIMEOUT", "doc": "Seconds before an LLM call falls back"})
     llm_max_retries: int = field(metadata={"env": "LLM_MAX_RETRIES", "doc": "Retries on 5xx / rate limit"})
     secret_key: str = field(repr=False, metadata={"env": "SECRET_KEY", "doc": "Flask session secret", "secret": True})

@@ -1,0 +1,48 @@
+"""What the rest of the app needs to know about a validated launch, independent of pylti1p3."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+INSTRUCTOR_ROLE_MARKERS = ("#Instructor", "#Administrator", "#ContentDeveloper", "#TeachingAssistant")
+
+
+@dataclass(frozen=True)
+class LaunchContext:
+    """A validated resource-link launch. Built by the LTI layer, consumed by the views."""
+
+    launch_id: str  # key of the server-side launch record
+    issuer: str
+    client_id: str
+    deployment_id: str
+    user_sub: str
+    user_name: str
+    user_email: str
+    roles: tuple[str, ...]
+    context_id: str
+    context_title: str
+    resource_link_id: str
+    resource_link_title: str
+    custom: dict[str, str] = field(default_factory=dict)
+    platform_family: str = "generic"  # "canvas", "moodle" or "generic"
+    # AGS (None when the platform granted no grade service for this link)
+    ags_lineitem_url: str | None = None
+    ags_lineitems_url: str | None = None
+    ags_scopes: tuple[str, ...] = ()
+    # NRPS
+    nrps_memberships_url: str | None = None
+
+    @property
+    def is_instructor(self) -> bool:
+        return any(role.endswith(m) or m.lstrip("#") in role for role in self.roles for m in INSTRUCTOR_ROLE_MARKERS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LaunchContext:
+        data = dict(data)
+        data["roles"] = tuple(data.get("roles", ()))
+        data["ags_scopes"] = tuple(data.get("ags_scopes", ()))
+        return cls(**data)
