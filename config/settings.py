@@ -38,6 +38,13 @@ def _positive_float(name: str, value: str) -> float:
     return number
 
 
+def _positive_int(name: str, value: str) -> int:
+    number = _non_negative_int(name, value)
+    if number == 0:
+        raise ConfigError(f"{PREFIX}{name}={value!r} must be greater than 0")
+    return number
+
+
 def _non_negative_int(name: str, value: str) -> int:
     try:
         number = int(value)
@@ -96,6 +103,14 @@ class Settings:
     dev_platform: bool = field(metadata={"env": "DEV_PLATFORM", "doc": "Serve the dev-only LMS at /dev"})
     data_dir: Path = field(metadata={"env": "DATA_DIR", "doc": "Where the SQLite file and keys live"})
     log_level: str = field(metadata={"env": "LOG_LEVEL", "doc": "DEBUG, INFO, WARNING or ERROR"})
+    inprocess_workers: int = field(metadata={"env": "INPROCESS_WORKERS", "doc": "Worker threads in in-process mode"})
+    work_heartbeat_seconds: float = field(
+        metadata={"env": "WORK_HEARTBEAT_SECONDS", "doc": "How often a running job marks its row alive"}
+    )
+    work_stale_seconds: float = field(
+        metadata={"env": "WORK_STALE_SECONDS", "doc": "A running row silent this long is taken as lost and re-run"}
+    )
+    reconcile_seconds: float = field(metadata={"env": "RECONCILE_SECONDS", "doc": "Reconciler period"})
 
     @classmethod
     def documented(cls) -> list[tuple[str, str]]:
@@ -135,6 +150,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trust_proxy=_bool("TRUST_PROXY", get("TRUST_PROXY", "false")),
         dev_platform=_bool("DEV_PLATFORM", get("DEV_PLATFORM", "false")),
         data_dir=data_dir,
+        inprocess_workers=_positive_int("INPROCESS_WORKERS", get("INPROCESS_WORKERS", "2")),
+        work_heartbeat_seconds=_positive_float("WORK_HEARTBEAT_SECONDS", get("WORK_HEARTBEAT_SECONDS", "10")),
+        work_stale_seconds=_positive_float("WORK_STALE_SECONDS", get("WORK_STALE_SECONDS", "60")),
+        reconcile_seconds=_positive_float("RECONCILE_SECONDS", get("RECONCILE_SECONDS", "5")),
         log_level=_choice("LOG_LEVEL", get("LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
     )
 

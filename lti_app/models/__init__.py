@@ -1,3 +1,18 @@
 """All tables. Import submodules here so Alembic and create_all see every model."""
 
+from lti_app.models.domain import (  # noqa: F401
+    Activity,
+    Attempt,
+    AttemptStatus,
+    Course,
+    Evaluation,
+    GradeRow,
+    Message,
+    Passback,
+    Submission,
+    User,
+    WorkRow,
+    WorkStatus,
+    utcnow,
+)
 from lti_app.models.lti import *  # noqa: F401,F403

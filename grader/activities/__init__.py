@@ -1,0 +1,1 @@
+"""Small self-contained activities (the orientation smoke test)."""

@@ -1,0 +1,184 @@
+"""Domain tables: who launched what, their attempts, the work they queued and the grades it produced."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lti_app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive-UTC: identical on SQLite and PostgreSQL
+
+
+class Course(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("issuer", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    nrps_memberships_url: Mapped[str | None] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Activity(db.Model):  # type: ignore[name-defined]
+    """One placement of a phase in a course (an LTI resource link)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("course_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    phase: Mapped[str] = mapped_column(String(64), default="")
+    scenario: Mapped[str] = mapped_column(String(128), default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    max_attempts: Mapped[int] = mapped_column(default=1)
+    # Where grades go: platform identity + line item, as the last launch told us.
+    client_id: Mapped[str] = mapped_column(String(255), default="")
+    deployment_id: Mapped[str] = mapped_column(String(255), default="")
+    platform_family: Mapped[str] = mapped_column(String(32), default="generic")
+    ags_lineitem_url: Mapped[str | None] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()
+
+
+class AttemptStatus(enum.StrEnum):
+    OPEN = "open"
+    GRADING = "grading"
+    CLOSED = "closed"
+
+
+class Attempt(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_activity_user", "activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.OPEN)
+    # Phase engine state (JSON). Contains hidden truth-derived data: never render it directly.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    activity: Mapped[Activity] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class Message(db.Model):  # type: ignore[name-defined]
+    """One chat turn in a phase (student or actor), with the hidden judgement for the instructor view."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # "student" | "actor"
+    body: Mapped[str] = mapped_column(Text)
+    feedback: Mapped[str] = mapped_column(String(255), default="")  # student-safe per-turn line
+    judgement: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # instructor-only
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    RETRY = "retry"  # waiting for next_attempt_at
+    DONE = "done"
+    FAILED = "failed"
+
+
+class WorkRow:
+    """Columns every queued piece of work has. The row exists before the job; the job is keyed by it."""
+
+    status: Mapped[str] = mapped_column(String(16), default=WorkStatus.QUEUED, index=True)
+    job_id: Mapped[str | None] = mapped_column(String(128))  # the queue job currently carrying this row
+    tries: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+
+
+class Submission(WorkRow, db.Model):  # type: ignore[name-defined]
+    """Code the student ran (kind=run) or submitted for grading (kind=submit)."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "run" | "submit" | "regrade"
+    language: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(Text)
+    stdin: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # student-safe result
+
+
+class Evaluation(WorkRow, db.Model):  # type: ignore[name-defined]
+    """A request to grade an attempt (closing a phase, or an instructor regrade)."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32), default="finish")  # "finish" | "regrade"
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class GradeRow(db.Model):  # type: ignore[name-defined]
+    """A computed grade with everything needed to explain and reproduce it."""
+
+    __tablename__ = "grade"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation.id"), unique=True)
+    score: Mapped[float] = mapped_column()
+    letter: Mapped[str] = mapped_column(String(4))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    breakdown: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    feedback: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship()
+
+
+class Passback(WorkRow, db.Model):  # type: ignore[name-defined]
+    """Delivery of one grade to the LMS gradebook through AGS."""
+
+    __tablename__ = "passback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grade.id"), index=True)
+    # The AGS timestamp we send; strictly increasing per (line item, user), to the second.
+    score_timestamp: Mapped[datetime] = mapped_column()
+    target_key: Mapped[str] = mapped_column(String(1400), index=True)  # lineitem URL + user sub
+    response_code: Mapped[int | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    grade: Mapped[GradeRow] = relationship()

@@ -1,0 +1,1 @@
+"""Student and instructor pages and their JSON API."""

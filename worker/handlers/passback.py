@@ -1,0 +1,61 @@
+"""Deliver a grade to the LMS through AGS, with backoff on transient failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from lti_app.models import Passback, utcnow
+from worker.kinds import Outcome
+
+MAX_TRIES = 6
+MAX_CONFLICT_BUMPS = 2  # a 409 means "not newer": move our timestamp forward and try again, twice at most
+
+
+def backoff(tries: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 5 minutes."""
+    return timedelta(seconds=min(300, 2**tries))
+
+
+def handle(row: Passback) -> Outcome:
+    from lti_app.lti.ags import AgsTarget, ScoreToSend, send_score
+
+    grade = row.grade
+    attempt = grade.attempt
+    activity = attempt.activity
+    if not activity.ags_lineitem_url:
+        return Outcome.failed("the platform did not grant a gradebook column (AGS) for this activity")
+
+    target = AgsTarget(
+        issuer=activity.course.issuer,
+        client_id=activity.client_id,
+        deployment_id=activity.deployment_id,
+        lineitem_url=activity.ags_lineitem_url,
+        user_sub=attempt.user.sub,
+        platform_family=activity.platform_family,
+    )
+    score = ScoreToSend(
+        score_given=grade.score,
+        score_maximum=100.0,
+        comment=f"{grade.letter} — {grade.summary}".strip(" —"),
+        timestamp=row.score_timestamp.replace(tzinfo=UTC).isoformat(),
+        activity_progress="Completed",
+        grading_progress="FullyGraded",
+        canvas_submission={"submitted_at": attempt.closed_at.replace(tzinfo=UTC).isoformat()}
+        if activity.platform_family == "canvas" and attempt.closed_at
+        else None,
+    )
+    result = send_score(target, score)
+    row.response_code = result.status_code
+    if result.ok:
+        row.sent_at = utcnow()
+        return Outcome.done()
+    if result.conflict and row.tries <= MAX_CONFLICT_BUMPS:
+        from lti_app.grading import next_score_timestamp
+
+        row.score_timestamp = max(next_score_timestamp(row.target_key), row.score_timestamp + timedelta(seconds=1))
+        return Outcome.retry(f"platform has a score at least as new (HTTP {result.status_code})", utcnow())
+    if result.retryable and row.tries < MAX_TRIES:
+        return Outcome.retry(
+            f"HTTP {result.status_code or 'error'}: {result.detail}"[:500], utcnow() + backoff(row.tries)
+        )
+    return Outcome.failed(f"HTTP {result.status_code or 'error'}: {result.detail}"[:500])

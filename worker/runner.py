@@ -1,0 +1,100 @@
+"""Runs one unit of work against its row: claim it atomically, call the handler, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import update
+
+from lti_app.extensions import db
+from lti_app.models import WorkStatus, utcnow
+from worker.kinds import KINDS, Outcome, handler_for
+
+log = logging.getLogger(__name__)
+
+
+def claim(kind: str, row_id: int) -> Any | None:
+    """Move the row from QUEUED/RETRY to RUNNING; None if someone else has it or it is finished."""
+    model = KINDS[kind].model
+    now = utcnow()
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row_id, model.status.in_([WorkStatus.QUEUED, WorkStatus.RETRY]))
+        .values(status=WorkStatus.RUNNING, started_at=now, heartbeat_at=now, tries=model.tries + 1)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(model, row_id)
+
+
+def perform(kind: str, row_id: int) -> str:
+    """Run the work for ``row_id`` once. Returns the row's final status (or 'skipped')."""
+    row = claim(kind, row_id)
+    if row is None:
+        log.info("work %s:%s not claimable (already running or finished)", kind, row_id)
+        return "skipped"
+    with _Heartbeat(KINDS[kind].model, row_id, current_app.config["SETTINGS"].work_heartbeat_seconds):
+        try:
+            outcome = handler_for(kind)(row)
+        except Exception as exc:  # a handler bug must not leave the row RUNNING forever
+            log.exception("work %s:%s crashed", kind, row_id)
+            db.session.rollback()
+            row = db.session.get(KINDS[kind].model, row_id)
+            outcome = Outcome.failed(f"internal error: {type(exc).__name__}")
+    return record(row, outcome)
+
+
+class _Heartbeat:
+    """Marks the RUNNING row alive from a side thread while the handler blocks (sandbox, LLM, HTTP)."""
+
+    def __init__(self, model: Any, row_id: int, every: float) -> None:
+        self.model, self.row_id, self.every = model, row_id, every
+        self.engine = db.engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"cr-heartbeat-{row_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(self.model)
+                        .where(self.model.id == self.row_id, self.model.status == WorkStatus.RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # a missed beat only risks a harmless duplicate run
+                log.warning("heartbeat for row %s failed", self.row_id, exc_info=True)
+
+
+def record(row: Any, outcome: Outcome) -> str:
+    row.finished_at = utcnow()
+    row.last_error = outcome.error
+    if outcome.ok:
+        row.status = WorkStatus.DONE
+    elif outcome.retry_at is not None:
+        row.status = WorkStatus.RETRY
+        row.next_attempt_at = outcome.retry_at
+        row.finished_at = None
+    else:
+        row.status = WorkStatus.FAILED
+    db.session.commit()
+    log.info("work %s:%s -> %s %s", type(row).__name__.lower(), row.id, row.status, outcome.error)
+    return str(row.status)
+
+
+def heartbeat(row: Any) -> None:
+    """Long handlers call this so the reconciler does not take their row for lost."""
+    row.heartbeat_at = utcnow()
+    db.session.commit()
