@@ -1,0 +1,57 @@
+"""The execution service every coding phase uses: run untrusted student code and test it.
+
+Public API (everything a caller needs is importable from here)::
+
+    from grader.sandbox import get_backend, Limits, RunRequest, TestCase, run_program, run_tests
+
+    backend = get_backend("local")            # or get_backend("docker", base_url=..., image=...)
+    problems = backend.check()                 # [] when fully working; otherwise what is missing
+    result = run_program(backend, "python", "print(input())", stdin="hi")      # "Run": RunResult
+    report = run_tests(backend, "python", source, "add",                      # "Submit": TestReport
+                       [TestCase([1, 2], 3), TestCase([5, 5], 10, hidden=True)])
+    result.to_dict(); report.to_dict()         # JSON-ready for the worker
+
+Backends: ``local`` (bubblewrap, the embedded default, see :mod:`grader.sandbox.local`) and ``docker``
+(production, see :mod:`grader.sandbox.docker_backend`). Both honour the same :class:`Limits`
+(defaults: no network, 256 MB, 50 processes, 30 s wall and CPU, read-only root, non-root user, no
+capabilities, 64 MB writable /tmp, output capped per stream). How hidden tests stay unforgeable and
+unleakable is explained in :mod:`grader.sandbox.harness`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backend import SandboxBackend
+from .harness import CaseResult, TestCase, TestReport, run_program, run_tests, values_equal
+from .languages import LANGUAGE_SPECS
+from .types import LANGUAGES, InvalidRequest, Limits, RunRequest, RunResult, SandboxError
+
+BACKENDS = ("local", "docker")
+
+
+def get_backend(name: str = "local", **options: Any) -> SandboxBackend:
+    """Create a backend by name. Options go to its constructor:
+
+    * ``local``: ``slots=4``, ``uid_base=60000``, ``state_dir="/run/cr-sandbox"``, ``use_cgroups=True``,
+      ``use_seccomp=True``.
+    * ``docker``: ``base_url`` (default env ``DOCKER_HOST`` or the local socket), ``image``,
+      ``pool_size=0`` (warm containers per language image), ``run_dir`` (host directory for code
+      volumes, must be visible to the Docker engine).
+    """
+    if name == "local":
+        from .local import LocalBackend
+
+        return LocalBackend(**options)
+    if name == "docker":
+        from .docker_backend import DockerBackend
+
+        return DockerBackend(**options)
+    raise InvalidRequest(f"unknown sandbox backend {name!r}; expected one of {', '.join(BACKENDS)}")
+
+
+__all__ = [
+    "BACKENDS", "LANGUAGES", "LANGUAGE_SPECS", "CaseResult", "InvalidRequest", "Limits", "RunRequest",
+    "RunResult", "SandboxBackend", "SandboxError", "TestCase", "TestReport", "get_backend", "run_program",
+    "run_tests", "values_equal",
+]

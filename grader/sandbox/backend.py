@@ -1,0 +1,61 @@
+"""The backend interface and the helpers both backends share (run directory, exit-status decoding)."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import os
+import shutil
+import signal as signal_mod
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .types import RunRequest, RunResult
+
+
+class SandboxBackend(abc.ABC):
+    """Runs one :class:`RunRequest` in isolation and reports a :class:`RunResult`. Thread-safe."""
+
+    name: str = ""
+
+    @abc.abstractmethod
+    def run(self, request: RunRequest) -> RunResult:
+        """Run the request. Raises :class:`SandboxError` only when the sandbox itself is broken."""
+
+    @abc.abstractmethod
+    def check(self) -> list[str]:
+        """Problems on this host, in words an operator can act on; an empty list means fully working."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release pooled resources."""
+
+
+@contextlib.contextmanager
+def run_directory(files: dict[str, str], parent: str | None = None) -> Iterator[Path]:
+    """A fresh directory holding the request's files, readable (not writable) by the sandbox user."""
+    path = Path(tempfile.mkdtemp(prefix="cr-run-", dir=parent))
+    try:
+        for name, text in files.items():
+            target = path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            target.chmod(0o644)
+        for dirpath, _dirs, _files in os.walk(path):
+            os.chmod(dirpath, 0o755)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def decode_exit(status: int) -> tuple[int | None, int | None]:
+    """(exit_code, signal) from a wrapper's exit status.
+
+    bwrap and Docker both report a child killed by signal N as exit status 128+N; a program that exits
+    with such a code on purpose is indistinguishable, which only ever makes its own result worse.
+    """
+    if status < 0:
+        return None, -status
+    if status > 128 and (status - 128) in {s.value for s in signal_mod.Signals}:
+        return status, status - 128
+    return status, None

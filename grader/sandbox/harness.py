@@ -1,0 +1,399 @@
+"""Run a student's function against test cases, and run a student's program (Run vs Submit).
+
+Why the results cannot be forged or used to leak hidden tests
+------------------------------------------------------------
+* **Expected values never enter the sandbox.** The sandbox receives only the arguments; the in-sandbox
+  harness reports what the student's function *returned* (or which exception it raised) and the
+  comparison with the expected value happens here, outside. Forging a result record therefore gains
+  nothing: the only record that passes is one carrying the right answer, which is exactly what a correct
+  function would have returned.
+* **Results travel on their own channel, authenticated by a per-run nonce.** The harness reads its whole
+  input (a random 128-bit nonce and the arguments) from stdin *before* the student's code is loaded,
+  then points the process's stdout/stderr at a capture file (Python), or captures ``console``/
+  ``System.out`` (Node, Java), and writes one ``<nonce> <json>`` line per case to a private copy of the
+  original stdout. The nonce is not in argv, the environment or any file, so printed "PASS" markers,
+  fake records and early ``exit(0)`` are ignored: a case without a genuine record is a failure, a case
+  with two records is a failure, and only records for cases that were asked count. (Code in the same
+  process can in principle dig the nonce out of memory; by the first point that only lets it claim a
+  return value, never a pass.) We chose this over an extra pipe fd because Docker can only carry
+  stdin/stdout/stderr, and one mechanism must serve both backends.
+* **Hidden inputs never share a run with anything shown in detail.** A submission runs twice: visible
+  cases (with arguments, expected and actual values, output and tracebacks shown) and then, only if the
+  code loaded, the hidden cases in a separate sandbox whose report is reduced to pass/fail, a fixed
+  category ("wrong answer", "raised ValueError", "timed out"...) and rounded timing. Exception names are
+  reported only when they are standard ones, tracebacks and output of hidden cases are dropped, so
+  neither a traceback nor a "visible" return value can carry a hidden input out. The one bit per case
+  (pass or fail) is inherent to any grader that reports per-case results.
+* **Tampering and early exits.** The harness and the student's files are mounted read-only; the process
+  limits, timeouts and memory limits of the sandbox apply to the whole run; a program that kills its
+  parent, exits early or hangs simply produces no records for the remaining cases.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .backend import SandboxBackend
+from .languages import LANGUAGE_SPECS
+from .types import InvalidRequest, Limits, RunRequest, RunResult
+
+# Room for every case's record on the result channel (values are capped at 16 kB each in the harness).
+CHANNEL_BYTES = 8 * 1024 * 1024
+MAX_CASES = 500
+
+# Exception names that may be shown for hidden cases: standard ones only, so a student cannot smuggle
+# an input out through a class named after it.
+_STANDARD_ERRORS = {
+    "python": {
+        "ArithmeticError", "AssertionError", "AttributeError", "BufferError", "EOFError", "Exception",
+        "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError",
+        "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError", "OSError", "OverflowError",
+        "RecursionError", "RuntimeError", "StopIteration", "SystemExit", "TypeError", "UnboundLocalError",
+        "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+    },
+    "javascript": {"Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError",
+                   "URIError", "AggregateError", "string", "number", "object", "undefined"},
+    "java": {
+        "ArithmeticException", "ArrayIndexOutOfBoundsException", "ArrayStoreException", "AssertionError",
+        "ClassCastException", "ConcurrentModificationException", "Error", "Exception",
+        "IllegalArgumentException", "IllegalStateException", "IndexOutOfBoundsException",
+        "InputMismatchException", "NegativeArraySizeException", "NoSuchElementException",
+        "NullPointerException", "NumberFormatException", "OutOfMemoryError", "RuntimeException",
+        "StackOverflowError", "StringIndexOutOfBoundsException", "UnsupportedOperationException",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One call of the student's function. ``args`` and ``expected`` must be JSON values.
+
+    ``tolerance`` compares floats with this absolute/relative tolerance (default 1e-9).
+    """
+
+    __test__ = False  # not a pytest class
+
+    args: list[Any]
+    expected: Any
+    hidden: bool = False
+    name: str = ""
+    tolerance: float = 1e-9
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.args, list | tuple):
+            raise InvalidRequest("test case args must be a list")
+        object.__setattr__(self, "args", list(self.args))
+        try:
+            json.dumps(self.args)
+            json.dumps(self.expected)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequest(f"test case values must be JSON: {exc}") from exc
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestCase:
+        unknown = set(data) - {"args", "expected", "hidden", "name", "tolerance"}
+        if unknown or "args" not in data or "expected" not in data:
+            raise InvalidRequest(f"a test case needs args and expected (unknown keys: {sorted(unknown)})")
+        return cls(**data)
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case, safe to show the student (hidden cases carry no inputs or outputs)."""
+
+    name: str
+    hidden: bool
+    passed: bool
+    status: str  # passed, wrong_answer, error, timeout, memory, not_run, invalid
+    message: str
+    seconds: float | None = None
+    args: list[Any] | None = None  # visible cases only, from here on
+    expected: Any = None
+    actual: Any = None
+    output: str | None = None
+    trace: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.hidden:
+            for key in ("args", "expected", "actual", "output", "trace"):
+                data.pop(key)
+        return data
+
+
+@dataclass
+class TestReport:
+    """All cases of one Run-examples or Submit. ``load_error`` holds compile/import errors."""
+
+    __test__ = False
+
+    language: str
+    cases: list[CaseResult] = field(default_factory=list)
+    load_error: str | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)  # outcome/timing of each sandbox run
+
+    @property
+    def passed(self) -> int:
+        return sum(c.passed for c in self.cases)
+
+    @property
+    def total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def score(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.cases) and self.passed == self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "passed": self.passed,
+            "total": self.total,
+            "score": round(self.score, 6),
+            "all_passed": self.all_passed,
+            "load_error": self.load_error,
+            "cases": [c.to_dict() for c in self.cases],
+            "runs": self.runs,
+        }
+
+
+def values_equal(actual: Any, expected: Any, tolerance: float = 1e-9) -> bool:
+    """JSON-value equality: bools are not numbers, floats within tolerance, containers element-wise."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(actual) is type(expected) and actual == expected
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        if isinstance(expected, int) and isinstance(actual, int):
+            return actual == expected
+        if math.isnan(expected) or math.isnan(actual):
+            return math.isnan(expected) and math.isnan(actual)
+        return math.isclose(actual, expected, rel_tol=tolerance, abs_tol=tolerance)
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(actual) == len(expected) and all(
+            values_equal(a, e, tolerance) for a, e in zip(actual, expected, strict=True)
+        )
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return actual.keys() == expected.keys() and all(
+            values_equal(actual[k], expected[k], tolerance) for k in expected
+        )
+    return type(actual) is type(expected) and actual == expected
+
+
+def _parse_records(stdout: str, nonce: str, count: int) -> tuple[dict[str, Any] | None, dict[int, Any], set[int]]:
+    """(ready-or-load-error record, records by case index, indices with conflicting records)."""
+    prefix = nonce + " "
+    header: dict[str, Any] | None = None
+    records: dict[int, Any] = {}
+    conflicts: set[int] = set()
+    for line in stdout.splitlines():
+        if not line.startswith(prefix):
+            continue  # anything else on stdout is noise, never a result
+        try:
+            rec = json.loads(line[len(prefix):])
+        except ValueError:
+            continue
+        if not isinstance(rec, dict):
+            continue
+        if ("ready" in rec or "load_error" in rec) and header is None:
+            header = rec
+            continue
+        idx = rec.get("i")
+        if not isinstance(idx, int) or isinstance(idx, bool) or not 0 <= idx < count:
+            continue
+        if idx in records:
+            conflicts.add(idx)
+        records[idx] = rec
+    return header, records, conflicts
+
+
+def _harness_limits(limits: Limits) -> Limits:
+    return limits.with_(output_bytes=max(limits.output_bytes, CHANNEL_BYTES))
+
+
+def _run_summary(result: RunResult, phase: str) -> dict[str, Any]:
+    return {
+        "phase": phase, "outcome": result.outcome, "exit_code": result.exit_code, "signal": result.signal,
+        "timed_out": result.timed_out, "out_of_memory": result.out_of_memory,
+        "wall_seconds": result.wall_seconds, "cpu_seconds": result.cpu_seconds, "backend": result.backend,
+    }
+
+
+def _error_label(language: str, name: str | None) -> str:
+    if name and name in _STANDARD_ERRORS.get(language, set()):
+        return name
+    return "an exception"
+
+
+def _run_phase(backend: SandboxBackend, language: str, source: str, function_name: str,
+               cases: list[TestCase], limits: Limits, student_file: str, phase: str,
+               report: TestReport) -> bool:
+    """Run one group of cases (all visible or all hidden) in one sandbox; append results. Returns
+    whether the student's code loaded."""
+    spec = LANGUAGE_SPECS[language]
+    nonce = secrets.token_hex(16)
+    payload = json.dumps({"nonce": nonce, "cases": [{"args": c.args} for c in cases]}).encode()
+    request = RunRequest(
+        language=language,
+        files={student_file: source, spec.harness_file: spec.harness_source()},
+        command=spec.harness_command(student_file, function_name, limits.memory_bytes),
+        stdin=payload, limits=_harness_limits(limits),
+    )
+    result = backend.run(request)
+    report.runs.append(_run_summary(result, phase))
+    header, records, conflicts = _parse_records(result.stdout, nonce, len(cases))
+    hidden = phase == "hidden"
+
+    if header is None or "load_error" in header:
+        if not hidden:
+            report.load_error = _load_error_text(header, result)
+        why = "your code did not load" if header is not None or not result.timed_out else "loading timed out"
+        for case in cases:
+            report.cases.append(CaseResult(case.name, case.hidden, False, "not_run", f"not run: {why}"))
+        return False
+
+    stop_reported = False
+    for index, case in enumerate(cases):
+        rec = records.get(index)
+        if index in conflicts:
+            report.cases.append(CaseResult(case.name, case.hidden, False, "invalid",
+                                           "conflicting results were reported for this test"))
+            continue
+        if rec is None:
+            # The first case without a record is the one the program died in; the rest never ran.
+            status, message = ("not_run", "not run: the program stopped during an earlier test")
+            if not stop_reported:
+                status, message = _stop_reason(result)
+                stop_reported = True
+            report.cases.append(CaseResult(case.name, case.hidden, False, status, message))
+            continue
+        report.cases.append(_judge(language, case, rec, hidden))
+    return True
+
+
+def _stop_reason(result: RunResult) -> tuple[str, str]:
+    if result.timed_out:
+        return "timeout", "timed out"
+    if result.out_of_memory:
+        return "memory", "ran out of memory"
+    if result.output_limit_exceeded:
+        return "error", "stopped: too much output"
+    if result.signal is not None:
+        return "error", f"the program was killed (signal {result.signal})"
+    return "error", "the program exited before finishing this test"
+
+
+def _load_error_text(header: dict[str, Any] | None, result: RunResult) -> str:
+    if header is not None:
+        text = str(header.get("trace") or header.get("load_error") or "could not load your code")
+        return text[-4000:]
+    if result.timed_out:
+        return "compiling or loading your code timed out"
+    if result.out_of_memory:
+        return "compiling or loading your code ran out of memory"
+    return (result.stderr.strip() or f"your code could not be started (exit {result.exit_code})")[-4000:]
+
+
+def _judge(language: str, case: TestCase, rec: dict[str, Any], hidden: bool) -> CaseResult:
+    status = rec.get("status")
+    seconds = rec.get("seconds") if isinstance(rec.get("seconds"), int | float) else None
+    if hidden and seconds is not None:
+        seconds = round(seconds, 2)
+    result = CaseResult(case.name, case.hidden, False, "error", "", seconds=seconds)
+    if not hidden:
+        result.args, result.expected = case.args, case.expected
+        result.output = str(rec.get("output") or "")[:2000]
+    if status == "returned":
+        actual = rec.get("value")
+        if values_equal(actual, case.expected, case.tolerance):
+            result.passed, result.status, result.message = True, "passed", "passed"
+        else:
+            result.status, result.message = "wrong_answer", "wrong answer"
+        if not hidden:
+            result.actual = actual
+    elif status == "raised":
+        label = _error_label(language, rec.get("error") if isinstance(rec.get("error"), str) else None)
+        result.message = f"raised {label}"
+        if not hidden:
+            result.message = f"raised {str(rec.get('error'))[:100]}"
+            result.trace = str(rec.get("trace") or "")[-4000:]
+    elif status == "unserializable":
+        result.message = "the return value cannot be compared (not a JSON-like value)"
+    elif status == "bad_signature":
+        result.message = "the function's parameters do not accept this test's arguments"
+    else:
+        result.status, result.message = "invalid", "no valid result was reported"
+    return result
+
+
+def run_tests(
+    backend: SandboxBackend,
+    language: str,
+    source: str,
+    function_name: str,
+    cases: list[TestCase],
+    limits: Limits | None = None,
+    student_file: str | None = None,
+) -> TestReport:
+    """Call ``function_name`` from the student's ``source`` once per case and compare outside.
+
+    Visible cases run first (details shown); hidden cases, if any and if the code loaded, run in a
+    second sandbox and are reported without inputs, expectations, output or tracebacks. For Java the
+    class is taken from ``student_file`` (default ``Solution.java``). Use only visible cases for "Run".
+    """
+    if language not in LANGUAGE_SPECS:
+        raise InvalidRequest(f"unknown language {language!r}")
+    if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]{0,100}", function_name or ""):
+        raise InvalidRequest("function name must be an identifier")
+    if not isinstance(cases, list) or len(cases) > MAX_CASES:
+        raise InvalidRequest(f"cases must be a list of at most {MAX_CASES} test cases")
+    cases = [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
+    spec = LANGUAGE_SPECS[language]
+    student_file = student_file or spec.student_file
+    if student_file == spec.harness_file:
+        raise InvalidRequest("that file name is reserved for the harness")
+    limits = limits or Limits()
+    report = TestReport(language=language)
+    visible = [c for c in cases if not c.hidden]
+    hidden = [c for c in cases if c.hidden]
+    loaded = _run_phase(backend, language, source, function_name, visible, limits, student_file, "visible", report)
+    if hidden:
+        if loaded:
+            _run_phase(backend, language, source, function_name, hidden, limits, student_file, "hidden", report)
+        else:
+            report.cases += [CaseResult(c.name, True, False, "not_run", "not run: your code did not load")
+                             for c in hidden]
+    return report
+
+
+def run_program(
+    backend: SandboxBackend,
+    language: str,
+    files: dict[str, str] | str,
+    stdin: bytes | str = b"",
+    entry: str | None = None,
+    limits: Limits | None = None,
+) -> RunResult:
+    """Run the student's program with their own input ("Run"): no tests, no grade, output capped.
+
+    ``files`` may be a single source string (saved under the language's default file name).
+    """
+    if language not in LANGUAGE_SPECS:
+        raise InvalidRequest(f"unknown language {language!r}")
+    spec = LANGUAGE_SPECS[language]
+    if isinstance(files, str):
+        default = "Main.java" if language == "java" else spec.student_file.replace("solution", "main")
+        files = {entry or default: files}
+    if entry is None:
+        if len(files) != 1:
+            raise InvalidRequest("say which file is the entry point")
+        entry = next(iter(files))
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return backend.run(RunRequest(language, files, entry=entry, stdin=data, limits=limits or Limits()))

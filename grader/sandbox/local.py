@@ -1,0 +1,368 @@
+"""The local backend: bubblewrap, one host uid per concurrent slot, rlimits, cgroups and seccomp.
+
+How a run is started (all from one short ``/bin/sh`` launcher, so no Python ``preexec_fn`` is needed
+in a threaded worker):
+
+1. the launcher, still root, writes its pid into the run's memory/pids/cpuacct cgroups and sets rlimits
+   (CPU seconds, file size, open files, no core dumps, RLIMIT_NPROC);
+2. ``setpriv`` switches to the slot's uid/gid (60000+slot by default) with no supplementary groups,
+   no inheritable capabilities and an empty bounding set. RLIMIT_NPROC is counted per real uid, so
+   each concurrent slot needs its own uid for the process limit to mean anything (and root ignores it);
+3. unprivileged ``bwrap`` unshares every namespace (user, pid, net, ipc, uts, cgroup, mount), forbids
+   nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few /etc
+   files read-only, a size-capped tmpfs on /tmp, the request's files read-only on /code, remounts
+   the root read-only and loads the seccomp deny-list before exec.
+
+Inside the pid namespace bwrap's own pid-1 reaps every process; when it exits, the kernel kills whatever
+is left (background processes cannot outlive the run). The outer bwrap is our direct child: we reap it,
+and on timeout we SIGKILL it (``--die-with-parent`` takes the namespace's init with it) and then kill
+anything still in the run's cgroups.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import math
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from . import seccomp
+from .backend import SandboxBackend, decode_exit, run_directory
+from .capture import CappedBuffer
+from .cgroups import CgroupLayout, RunCgroups
+from .languages import CODE_DIR, command_for
+from .types import RunRequest, RunResult, SandboxError
+
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Host /etc entries the runtimes need (Java finds itself through alternatives and reads its config).
+ETC_ENTRIES = ("alternatives", "java-17-openjdk", "ld.so.cache", "localtime")
+# Extra processes the pids cgroup must allow for bwrap itself (outer monitor + pid-1 reaper).
+WRAPPER_PROCESSES = 3
+
+
+class SlotPool:
+    """Concurrent slots, each with its own uid. A slot is held with ``flock`` on a file in the state
+    directory, so several worker processes on one host never share a uid either."""
+
+    def __init__(self, state_dir: Path, slots: int) -> None:
+        self.dir = state_dir / "slots"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.slots = slots
+        self._local = threading.Lock()
+
+    @contextlib.contextmanager
+    def acquire(self, timeout: float = 600.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            for slot in range(self.slots):
+                fd = os.open(self.dir / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                try:
+                    yield slot
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
+                return
+            if time.monotonic() > deadline:
+                raise SandboxError("no free sandbox slot")
+            time.sleep(0.02)
+
+
+class LocalBackend(SandboxBackend):
+    """bubblewrap on this host. Options: ``slots`` (concurrent runs), ``uid_base`` (slot uid = base +
+    slot), ``state_dir`` (slot locks, run directories), ``use_cgroups``, ``use_seccomp``."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        slots: int = 4,
+        uid_base: int = 60000,
+        state_dir: str = "/run/cr-sandbox",
+        use_cgroups: bool = True,
+        use_seccomp: bool = True,
+    ) -> None:
+        self.state_dir = Path(state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.chmod(0o755)
+        self.runs_dir = self.state_dir / "runs"
+        self.runs_dir.mkdir(exist_ok=True)
+        self.runs_dir.chmod(0o711)
+        self.uid_base = uid_base
+        self.pool = SlotPool(self.state_dir, slots)
+        self.bwrap = shutil.which("bwrap")
+        self.setpriv = shutil.which("setpriv")
+        self.is_root = os.geteuid() == 0
+        self.cgroups = CgroupLayout.probe() if (use_cgroups and self.is_root) else None
+        self.use_seccomp = use_seccomp and seccomp.supported()
+        self._seccomp_program = seccomp.deny_list_program() if self.use_seccomp else b""
+        self._etc_dirs: dict[int, Path] = {}
+
+    # ----- host checks -------------------------------------------------------------------------
+    def check(self) -> list[str]:
+        problems: list[str] = []
+        if not self.bwrap:
+            return ["bubblewrap is not installed (apt-get install bubblewrap): the local sandbox cannot run"]
+        if not self.is_root:
+            problems.append(
+                "not running as root: every slot shares this uid, so the 50-process limit is shared and "
+                "cgroup memory/pids limits are not applied"
+            )
+        elif not self.setpriv:
+            problems.append("setpriv (util-linux) is missing: cannot switch to the per-slot uid")
+        if self.cgroups is None and self.is_root:
+            problems.append("cgroups disabled by configuration: no memory or pids limit, no OOM detection")
+        elif self.cgroups is not None:
+            problems.extend(self.cgroups.problems)
+            for ctl in ("memory", "pids"):
+                if ctl not in self.cgroups.parents:
+                    problems.append(f"no {ctl} cgroup: that limit is not enforced")
+        if not self.use_seccomp:
+            problems.append("seccomp deny-list not in use (disabled or not x86-64)")
+        try:
+            from .types import Limits
+
+            smoke = self.run(
+                RunRequest("python", {}, command=("/bin/sh", "-c", "id -u; echo ok"),
+                           limits=Limits(wall_seconds=20))
+            )
+            if smoke.exit_code != 0 or "ok" not in smoke.stdout:
+                problems.append(f"bubblewrap smoke test failed (exit {smoke.exit_code}): {smoke.stderr.strip()}")
+            elif self.is_root and smoke.stdout.split()[0] == "0":
+                problems.append("sandboxed code ran as uid 0")
+        except (SandboxError, OSError) as exc:
+            problems.append(f"bubblewrap smoke test failed: {exc}")
+        return problems
+
+    # ----- one run -----------------------------------------------------------------------------
+    def _etc_for(self, uid: int) -> Path:
+        """A passwd/group pair naming the slot user, so tools that look the uid up do not fail."""
+        path = self._etc_dirs.get(uid)
+        if path is None:
+            path = self.state_dir / f"etc-{uid}"
+            path.mkdir(exist_ok=True)
+            path.chmod(0o755)
+            (path / "passwd").write_text(f"sandbox:x:{uid}:{uid}:sandbox:/tmp:/usr/sbin/nologin\n")
+            (path / "group").write_text(f"sandbox:x:{uid}:\n")
+            for name in ("passwd", "group"):
+                (path / name).chmod(0o644)
+            self._etc_dirs[uid] = path
+        return path
+
+    def _bwrap_args(self, request: RunRequest, code_dir: Path, uid: int, seccomp_fd: int | None) -> list[str]:
+        limits = request.limits
+        args = [
+            self.bwrap or "bwrap",
+            "--unshare-all", "--unshare-user", "--disable-userns",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr",
+        ]
+        if Path("/usr/local").is_dir():
+            args += ["--tmpfs", "/usr/local"]  # host-local tools and configuration stay out of sight
+        for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            host = Path("/") / top
+            if host.is_symlink():
+                args += ["--symlink", os.readlink(host), f"/{top}"]
+            elif host.is_dir():
+                args += ["--ro-bind", str(host), f"/{top}"]
+        for entry in ETC_ENTRIES:
+            if Path("/etc", entry).exists():
+                args += ["--ro-bind", f"/etc/{entry}", f"/etc/{entry}"]
+        etc = self._etc_for(uid)
+        args += ["--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
+        args += [
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+            "--ro-bind", str(code_dir), CODE_DIR,
+            "--remount-ro", "/",
+            "--chdir", CODE_DIR,
+            "--clearenv",
+            "--setenv", "PATH", SANDBOX_PATH, "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
+            "--setenv", "LANG", "C.UTF-8",
+        ]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
+        return [*args, "--", *command_for(request.language, request.entry, request.command,
+                                          request.limits.memory_bytes)]
+
+    def _launcher(self, bwrap_args: list[str], uid: int, cgroups: RunCgroups | None, request: RunRequest) -> list[str]:
+        limits = request.limits
+        steps = [f"echo $$ > {shlex.quote(p)}" for p in (cgroups.procs_files if cgroups else [])]
+        # dash's ulimit sets soft and hard limits together; -f counts 512-byte blocks.
+        steps += [
+            "ulimit -c 0",
+            f"ulimit -t {math.ceil(limits.cpu_seconds)}",
+            f"ulimit -f {max(1, limits.file_bytes // 512)}",
+            f"ulimit -n {limits.open_files}",
+            f"ulimit -p {limits.processes + WRAPPER_PROCESSES}",
+        ]
+        privs: list[str] = []
+        if self.is_root:
+            privs = [
+                self.setpriv or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all",
+            ]
+        script = " && ".join(steps) + " && exec " + " ".join(shlex.quote(a) for a in [*privs, *bwrap_args])
+        return ["/bin/sh", "-c", script]
+
+    def run(self, request: RunRequest) -> RunResult:
+        if not self.bwrap:
+            raise SandboxError("bubblewrap is not installed (apt-get install bubblewrap)")
+        with self.pool.acquire() as slot, run_directory(request.files, str(self.runs_dir)) as code_dir:
+            uid = self.uid_base + slot if self.is_root else os.getuid()
+            cgroups = None
+            if self.cgroups is not None and self.cgroups.parents:
+                try:
+                    cgroups = self.cgroups.create(
+                        request.limits.memory_bytes, request.limits.processes + WRAPPER_PROCESSES
+                    )
+                except OSError as exc:
+                    raise SandboxError(f"cannot set up cgroups for the run: {exc}") from exc
+            try:
+                return self._run_in_slot(request, code_dir, uid, cgroups)
+            finally:
+                if cgroups is not None:
+                    cgroups.kill_all()
+                    cgroups.remove()
+
+    def _run_in_slot(self, request: RunRequest, code_dir: Path, uid: int, cgroups: RunCgroups | None) -> RunResult:
+        limits = request.limits
+        seccomp_fd = None
+        if self.use_seccomp:
+            seccomp_fd = os.memfd_create("cr-seccomp", 0)  # not CLOEXEC: bwrap reads it after exec
+            os.write(seccomp_fd, self._seccomp_program)
+            os.lseek(seccomp_fd, 0, os.SEEK_SET)
+        argv = self._launcher(self._bwrap_args(request, code_dir, uid, seccomp_fd), uid, cgroups, request)
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
+                pass_fds=(seccomp_fd,) if seccomp_fd is not None else (), start_new_session=True,
+            )
+        finally:
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
+        out, err = CappedBuffer(limits.output_bytes), CappedBuffer(limits.output_bytes)
+        timed_out, flood, status, rusage = _supervise(proc, request.stdin, out, err, started + limits.wall_seconds)
+        wall = time.monotonic() - started
+        if cgroups is not None:
+            cgroups.kill_all()
+        exit_code, sig = decode_exit(status)
+        cpu = cgroups.cpu_seconds() if cgroups is not None and "cpuacct" in cgroups.dirs else None
+        if cpu is None and rusage is not None:
+            cpu = rusage.ru_utime + rusage.ru_stime
+        oom = bool(cgroups and cgroups.oom_killed()) or (
+            sig == signal.SIGKILL and bool(cgroups and cgroups.memory_limit_hit())
+        )
+        if sig == signal.SIGXCPU:  # the CPU-seconds rlimit fired: a time limit, reported as such
+            timed_out = True
+        return RunResult(
+            stdout=out.text(), stderr=err.text(), exit_code=None if (timed_out or flood) else exit_code,
+            signal=sig, timed_out=timed_out, out_of_memory=oom and not timed_out,
+            stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
+            wall_seconds=round(wall, 4), cpu_seconds=None if cpu is None else round(cpu, 4), backend=self.name,
+        )
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
+def _supervise(
+    proc: subprocess.Popen, stdin: bytes, out: CappedBuffer, err: CappedBuffer, deadline: float
+) -> tuple[bool, bool, int, os.struct_rusage | None]:
+    """Feed stdin, drain and cap both outputs, enforce the wall deadline, then reap the launcher.
+
+    Returns (timed_out, output_flood, wait status as Popen reports it, rusage of the reaped tree).
+    """
+    assert proc.stdin and proc.stdout and proc.stderr
+    timed_out = flood = False
+    sel = selectors.DefaultSelector()
+    buffers = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+    for fd in buffers:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    pending = memoryview(stdin)
+    in_fd = proc.stdin.fileno()
+    if pending:
+        os.set_blocking(in_fd, False)
+        sel.register(in_fd, selectors.EVENT_WRITE)
+    else:
+        proc.stdin.close()
+    try:
+        while sel.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            for key, _ in sel.select(timeout=min(remaining, 0.5)):
+                fd = key.fd
+                if fd == in_fd:
+                    try:
+                        written = os.write(fd, pending[:65536])
+                        pending = pending[written:]
+                    except (BrokenPipeError, BlockingIOError) as exc:
+                        if isinstance(exc, BlockingIOError):
+                            continue
+                        pending = pending[:0]
+                    if not pending:
+                        sel.unregister(fd)
+                        proc.stdin.close()
+                    continue
+                try:
+                    data = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    sel.unregister(fd)
+                    continue
+                buf = buffers[fd]
+                buf.feed(data)
+                if buf.flooding:
+                    flood = True
+            if flood:
+                break
+        # Outputs are closed (or we gave up on them): wait for the launcher within the same deadline.
+        rusage = None
+        status = None
+        while not (timed_out or flood):
+            pid, raw, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                status = _status(raw)
+                break
+            if time.monotonic() >= deadline:
+                timed_out = True
+                break
+            time.sleep(0.005)
+        if status is None:
+            _kill(proc)
+            _pid, raw, rusage = os.wait4(proc.pid, 0)
+            status = _status(raw)
+        proc.returncode = status
+        return timed_out, flood, status, rusage
+    finally:
+        sel.close()
+        for f in (proc.stdin, proc.stdout, proc.stderr):
+            with contextlib.suppress(OSError):
+                f.close()
+
+
+def _status(raw: int) -> int:
+    return -os.WTERMSIG(raw) if os.WIFSIGNALED(raw) else os.WEXITSTATUS(raw)
