@@ -1,0 +1,27 @@
+# The web and worker image. Student code never runs here: the worker starts sandbox containers
+# (see sandbox/) through the Docker engine it is given.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    CR_DATA_DIR=/var/lib/coderesidency FLASK_APP="lti_app:create_app()"
+
+RUN useradd --system --create-home --home-dir /app --uid 10001 app \
+ && mkdir -p /var/lib/coderesidency && chown app /var/lib/coderesidency
+WORKDIR /app
+
+COPY pyproject.toml ./
+COPY config ./config
+COPY grader ./grader
+COPY lti_app ./lti_app
+COPY worker ./worker
+COPY templates ./templates
+COPY static ./static
+COPY migrations ./migrations
+RUN pip install --no-cache-dir .
+
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--worker-class", "gthread", \
+     "--forwarded-allow-ips", "*", "--access-logfile", "-", "lti_app.wsgi:app"]
