@@ -1,0 +1,88 @@
+"""Dev-only LMS (Canvas- and Moodle-shaped) for local development and integration tests.
+
+Mounted at /dev/canvas and /dev/moodle only when ``settings.dev_platform`` is true. On the first request
+it registers itself in the tool's database as a platform, so a newcomer can launch right away.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Flask, render_template
+
+from lti_app.devlms.platform import SHAPES, DevLms, ToolEndpoints
+from lti_app.devlms.state import StateStore
+from lti_app.devlms.views import make_blueprint
+
+log = logging.getLogger("lti_app.devlms")
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def register_devlms(app: Flask) -> None:
+    """Mount the dev LMSes when enabled; a no-op otherwise."""
+    settings = app.config["SETTINGS"]
+    if not settings.dev_platform:
+        return
+    base = settings.public_base_url.rstrip("/")
+    tool = ToolEndpoints.under(base)
+    lmses = [
+        DevLms(shape, f"{base}/dev/{shape}", tool, StateStore(Path(settings.data_dir) / f"devlms-{shape}.json"))
+        for shape in SHAPES
+    ]
+    for lms in lmses:
+        app.register_blueprint(make_blueprint(lms, f"devlms_{lms.shape}", url_prefix=f"/dev/{lms.shape}"))
+    app.extensions["devlms"] = {lms.shape: lms for lms in lmses}
+
+    home = Blueprint("devlms_home", __name__, url_prefix="/dev")
+
+    @home.get("/")
+    def dev_home() -> str:
+        return render_template("devlms/home.html", lmses=lmses)
+
+    app.register_blueprint(home)
+    pending = {lms.shape: lms for lms in lmses}
+    lock = threading.Lock()
+
+    @app.before_request
+    def _register_dev_platforms() -> None:
+        if not pending:
+            return
+        with lock:
+            for shape, lms in list(pending.items()):
+                try:
+                    register_in_tool(lms)
+                except Exception:  # tables not migrated yet: try again on the next request
+                    log.exception("could not register the dev %s platform yet", shape)
+                    from lti_app.extensions import db
+
+                    db.session.rollback()
+                    return
+                pending.pop(shape)
+
+
+def register_in_tool(lms: DevLms) -> None:
+    """Write the dev platform's registration into the tool's database (same as `flask platforms add`)."""
+    from lti_app.lti.platforms import PlatformInput, add_platform
+
+    add_platform(
+        PlatformInput(
+            issuer=lms.issuer,
+            client_id=lms.client_id,
+            deployment_id=lms.deployment_id,
+            auth_login_url=lms.auth_login_url,
+            auth_token_url=lms.token_url,
+            key_set_url=lms.jwks_url,
+            platform_family=lms.shape,
+        )
+    )
+    log.info("dev %s platform registered issuer=%s client_id=%s", lms.shape, lms.issuer, lms.client_id)
+
+
+def create_devlms_app(lms: DevLms) -> Flask:
+    """A standalone WSGI app serving one dev LMS at its root (integration tests run it on its own port)."""
+    app = Flask(f"devlms_{lms.shape}", template_folder=str(TEMPLATES))
+    app.register_blueprint(make_blueprint(lms, f"devlms_{lms.shape}"))
+    app.extensions["devlms"] = {lms.shape: lms}
+    return app

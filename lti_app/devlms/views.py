@@ -1,0 +1,295 @@
+"""HTTP face of a DevLms: OIDC auth endpoint, JWKS, token, AGS, NRPS, deep-link return, dynamic
+registration, and pages for a newcomer (launch as a student or the instructor, gradebook, roster)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import typing as t
+from urllib.parse import parse_qs, urlencode
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
+from lti1p3platform.exceptions import (
+    LtiDeepLinkingResponseException,
+    LtiException,
+    MissingRequiredClaim,
+    PreflightRequestValidationException,
+    UnsupportedGrantType,
+)
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.response import Response as PlatformResponse
+
+from lti_app.devlms.platform import (
+    COURSE,
+    DevAgs,
+    DevLms,
+    DevMessageLaunch,
+    DevNrps,
+    DevPlatformConf,
+    FlaskPlatformRequest,
+    ToolEndpoints,
+    next_link_header,
+)
+
+DL_ACCEPT_TYPES = {"ltiResourceLink"}
+
+
+class DevOIDCLogin(OIDCLoginAbstract):
+    def set_lti_message_hint(self, **kwargs: t.Any) -> None:
+        self._lti_message_hint = urlencode(kwargs)
+
+    def get_redirect(self, url: str) -> Response:
+        return redirect(url)  # type: ignore[return-value]
+
+
+def _json_error(error: str, detail: str, status: int) -> Response:
+    return Response(json.dumps({"error": error, "detail": detail}), status, mimetype="application/json")
+
+
+def _platform_json(resp: PlatformResponse, lms: DevLms) -> Response:
+    if not 200 <= resp.code < 300:
+        return Response(json.dumps({"error": resp.message}), status=resp.code, mimetype="application/json")
+    result = resp.result
+    next_url = result.pop("next", None) if isinstance(result, dict) else None
+    data = result["content"] if isinstance(result, dict) and "content" in result else result
+    response = Response(json.dumps(data), status=resp.code, mimetype=resp.media_type)
+    if next_url:
+        response.headers["Link"] = next_link_header(lms, next_url)
+    return response
+
+
+def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  # noqa: C901 - one route table
+    bp = Blueprint(name, __name__, url_prefix=url_prefix or None)
+
+    @bp.get("/")
+    def index() -> str:
+        return render_template("devlms/index.html", lms=lms, bp=name, links=list(lms.store.state.links.values()))
+
+    @bp.get("/launch")
+    def launch() -> Response:
+        """Start an LTI launch like the LMS does when a user clicks a link: OIDC third-party login."""
+        user = lms.user(request.args.get("user", ""))
+        if user is None:
+            abort(404, description="unknown user")
+        login = DevOIDCLogin(request, DevPlatformConf(lms=lms))
+        if request.args.get("deep_link"):
+            if not user.instructor:
+                abort(403, description="only the instructor can add activities")
+            login.set_lti_message_hint(kind="deep_link")
+            login.set_deeplinking_launch_url()
+        else:
+            link = lms.store.state.links.get(request.args.get("link", ""))
+            if link is None:
+                abort(404, description="unknown link")
+            login.set_lti_message_hint(kind="link", link=link.id)
+            login.set_launch_url(link.url)
+        return login.initiate_login(user.id)
+
+    @bp.route("/auth", methods=["GET", "POST"])
+    def auth() -> Response | tuple[str, int]:
+        """OIDC authorization endpoint: check the tool's request, then sign and form_post the id_token."""
+        params = request.values
+        if params.get("redirect_uri") != lms.tool.launch:
+            return "redirect_uri is not registered for this tool", 400
+        if params.get("response_type") != "id_token" or params.get("scope") != "openid":
+            return "unsupported response_type or scope", 400
+        user = lms.user(params.get("login_hint", ""))
+        if user is None:
+            return "unknown login_hint", 400
+        hint = {k: v[0] for k, v in parse_qs(params.get("lti_message_hint", "")).items()}
+        message = DevMessageLaunch(FlaskPlatformRequest(request), DevPlatformConf(lms=lms))
+        message.set_user_data(user.id, user.roles, full_name=user.name, email_address=user.email)
+        message.set_launch_context_claim(
+            COURSE["id"], ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"], COURSE["title"],
+            COURSE["label"],
+        )
+        message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/tool_platform": lms.tool_platform_claim()})
+        message.set_nrps(lms.memberships_url)
+        if hint.get("kind") == "deep_link":
+            if not user.instructor:
+                return "deep linking is for instructors", 403
+            message.set_dl(lms.url("deep_link_return"), title="Add an activity", accept_types=DL_ACCEPT_TYPES,
+                           extra_data={"opaque": secrets.token_hex(8)})
+        else:
+            link = lms.store.state.links.get(hint.get("link", ""))
+            if link is None:
+                return "unknown resource link", 400
+            message.set_launch_url(link.url)
+            message.set_resource_link_claim(link.id, title=link.title)
+            message.set_custom_parameters_claim(dict(link.custom))
+            if link.lineitem_id:
+                message.set_ags(lms.url("lineitems"), lms.lineitem_url(link.lineitem_id))
+        message.set_launch_presentation_claim("iframe", lms.url("/"))
+        try:
+            data = message.lti_launch()
+        except PreflightRequestValidationException:
+            return "the login request from the tool is incomplete", 400
+        return Response(render_template("devlms/form_post.html", **data))
+
+    @bp.get("/jwks.json")
+    def jwks() -> Response:
+        return jsonify(lms.jwks())
+
+    @bp.post("/token")
+    def token() -> Response:
+        conf = DevPlatformConf(lms=lms)
+        conf.get_registration()
+        try:
+            return jsonify(conf.get_access_token(request.form.to_dict()))
+        except (MissingRequiredClaim, UnsupportedGrantType) as exc:
+            return _json_error("invalid_request", str(exc), 400)
+        except Exception as exc:  # invalid or unverifiable client assertion
+            return _json_error("invalid_client", str(exc), 401)
+
+    @bp.post("/deep_link_return")
+    def deep_link_return() -> Response | tuple[str, int]:
+        conf = DevPlatformConf(lms=lms)
+        conf.get_registration()
+        conf.set_accepted_deeplinking_types(list(DL_ACCEPT_TYPES))
+        token = request.form.get("JWT", "")
+        try:
+            items = conf.validate_deeplinking_resp({"JWT": token})
+        except (LtiException, LtiDeepLinkingResponseException, Exception) as exc:
+            return f"deep linking response refused: {exc}", 400
+        body = conf._jwt.get("body") or {}
+        aud = body.get("aud")
+        if body.get("iss") != lms.client_id or lms.issuer not in (aud if isinstance(aud, list) else [aud]):
+            return "deep linking response has the wrong iss or aud", 400
+        if body.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id") != lms.deployment_id:
+            return "deep linking response has the wrong deployment_id", 400
+        created = []
+        for item in items:
+            lineitem = item.get("lineItem")
+            row = None
+            if lineitem:
+                row = lms.store.add_lineitem(
+                    label=str(lineitem.get("label") or item.get("title") or "Activity"),
+                    score_maximum=float(lineitem.get("scoreMaximum") or 100),
+                    resource_id=str(lineitem.get("resourceId") or ""),
+                    tag=str(lineitem.get("tag") or ""),
+                )
+            link = lms.store.add_link(
+                title=str(item.get("title") or "Activity"),
+                url=str(item.get("url") or lms.tool.launch),
+                custom={str(k): str(v) for k, v in (item.get("custom") or {}).items()},
+                lineitem_id=row.id if row else None,
+            )
+            created.append(link.id)
+        with lms.store.lock:
+            lms.store.state.deep_link_responses.append({"items": items, "links": created})
+            lms.store.save()
+        return redirect(lms.url("/") + "?" + urlencode({"created": ",".join(created)}), code=303)  # type: ignore[return-value]
+
+    # AGS ----------------------------------------------------------------------------------------
+    @bp.route("/lineitems", methods=["GET", "POST"])
+    def lineitems() -> Response:
+        service = DevAgs(FlaskPlatformRequest(request), lms)
+        handler = service.handle_get_lineitems if request.method == "GET" else service.handle_create_lineitem
+        return _platform_json(service.handle_resp(handler), lms)
+
+    @bp.get("/lineitems/<lineitem_id>")
+    def lineitem(lineitem_id: str) -> Response:
+        service = DevAgs(FlaskPlatformRequest(request), lms, lineitem_id)
+        return _platform_json(service.handle_resp(service.handle_get_lineitem, line_item_id=lineitem_id), lms)
+
+    @bp.post("/lineitems/<lineitem_id>/scores")
+    def scores(lineitem_id: str) -> Response:
+        service = DevAgs(FlaskPlatformRequest(request), lms, lineitem_id)
+        return _platform_json(service.handle_resp(service.handle_update_score, line_item_id=lineitem_id), lms)
+
+    @bp.get("/lineitems/<lineitem_id>/results")
+    def results(lineitem_id: str) -> Response:
+        service = DevAgs(FlaskPlatformRequest(request), lms, lineitem_id)
+        return _platform_json(service.handle_resp(service.handle_get_results, line_item_id=lineitem_id), lms)
+
+    # NRPS ---------------------------------------------------------------------------------------
+    @bp.get("/memberships")
+    def memberships() -> Response:
+        service = DevNrps(FlaskPlatformRequest(request), lms)
+        return _platform_json(service.handle_resp(service.handle_get_members), lms)
+
+    # Dynamic registration (platform side) -------------------------------------------------------
+    @bp.get("/.well-known/openid-configuration")
+    def openid_configuration() -> Response:
+        return jsonify(
+            {
+                "issuer": lms.issuer,
+                "authorization_endpoint": lms.auth_login_url,
+                "token_endpoint": lms.token_url,
+                "jwks_uri": lms.jwks_url,
+                "registration_endpoint": lms.url("register"),
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+                "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": [
+                    "openid",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+                ],
+                "response_types_supported": ["id_token"],
+                "subject_types_supported": ["public", "pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "claims_supported": ["iss", "aud", "sub", "name", "email"],
+                "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                    "product_family_code": lms.product_family_code,
+                    "version": lms.tool_platform_claim()["version"],
+                    "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
+                },
+            }
+        )
+
+    @bp.post("/register")
+    def register() -> Response | tuple[str, int]:
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else ""
+        with lms.store.lock:
+            if not token or token not in lms.store.state.registration_tokens:
+                return "invalid registration token", 401
+            lms.store.state.registration_tokens.remove(token)  # single use
+        body = request.get_json(silent=True) or {}
+        missing = [k for k in ("initiate_login_uri", "redirect_uris", "jwks_uri", "client_name") if not body.get(k)]
+        if missing or body.get("token_endpoint_auth_method") != "private_key_jwt":
+            return f"incomplete registration: missing {missing}", 400
+        lms.tool = ToolEndpoints(
+            login=body["initiate_login_uri"], launch=body["redirect_uris"][0], jwks=body["jwks_uri"]
+        )
+        with lms.store.lock:
+            lms.store.state.dynamic_registrations.append(body)
+            lms.store.save()
+        tool_config = dict(body.get("https://purl.imsglobal.org/spec/lti-tool-configuration") or {})
+        tool_config["deployment_id"] = lms.deployment_id
+        return jsonify({**body, "client_id": lms.client_id,
+                        "https://purl.imsglobal.org/spec/lti-tool-configuration": tool_config})
+
+    @bp.get("/dynamic-registration")
+    def dynamic_registration() -> str:
+        """Admin page: open the tool's registration URL with a fresh registration token."""
+        tool_register = request.args.get("tool_register_url") or lms.tool.login.replace("/lti/login", "/lti/register")
+        query = urlencode(
+            {"openid_configuration": lms.url(".well-known/openid-configuration"),
+             "registration_token": lms.new_registration_token()}
+        )
+        return render_template("devlms/dynamic_registration.html", lms=lms, url=f"{tool_register}?{query}")
+
+    # Pages and JSON for people and tests --------------------------------------------------------
+    @bp.get("/gradebook")
+    def gradebook() -> str:
+        return render_template("devlms/gradebook.html", lms=lms, bp=name)
+
+    @bp.get("/gradebook.json")
+    def gradebook_json() -> Response:
+        state = lms.store.state
+        return jsonify(
+            {
+                "lineitems": {k: vars(v) for k, v in state.lineitems.items()},
+                "scores": [vars(s) for s in state.scores],
+            }
+        )
+
+    @bp.get("/roster")
+    def roster() -> str:
+        return render_template("devlms/roster.html", lms=lms, bp=name)
+
+    return bp

@@ -1,0 +1,237 @@
+"""Validation of an LTI 1.3 id_token POSTed to /lti/launch.
+
+pylti1p3 parses the token and checks message claims; on top of it this module adds what pylti1p3 2.0.0
+lacks: the nonce must belong to the state we issued and may be used once, the state cookie must come back
+(or the browser is offered the new-window path), the platform key set is refetched once on an unknown kid,
+``alg`` must be RSA, ``aud``/``iss``/``exp`` are verified by PyJWT, and every failure has a reason code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+from flask import request, url_for
+from jwcrypto.jwk import JWK
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+
+from lti_app.extensions import db
+from lti_app.lti.context import LaunchContext
+from lti_app.lti.errors import LtiError
+from lti_app.lti.launch_store import DEEP_LINKING, RESOURCE_LINK, new_launch_id
+from lti_app.lti.platforms import DbToolConf, KeySetError, fetch_key_set, find_platform, guess_family, has_issuer
+from lti_app.models.lti import LtiLoginState, LtiPlatform, LtiUsedNonce, utcnow
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+ALLOWED_ALGS = ("RS256", "RS384", "RS512")
+CLOCK_LEEWAY_SECONDS = 10
+STATE_COOKIE_PREFIX = "lti1p3-"
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    body: dict[str, Any]
+    platform: LtiPlatform
+    state: str
+    message_type: str
+
+    @property
+    def deployment_id(self) -> str:
+        return str(self.body[CLAIM + "deployment_id"])
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """pylti1p3's launch with our state/nonce store, kid refetch and reason-coded failures."""
+
+    def __init__(self) -> None:
+        super().__init__(FlaskRequest(), DbToolConf())
+        self._platform: LtiPlatform | None = None
+
+    # pylti1p3 calls validate() lazily from its getters; we always call it explicitly first.
+    def validate(self) -> ToolMessageLaunch:  # type: ignore[override]
+        self._validated = True
+        try:
+            self._validate_params()
+            self._step("malformed_token", 400, self.validate_jwt_format)
+            header, body = self._jwt.get("header", {}), self._jwt.get("body", {})
+            if header.get("alg") not in ALLOWED_ALGS:
+                raise LtiError("unsupported_alg", f"Token algorithm {header.get('alg')!r} is not accepted.", 401)
+            for claim in ("iss", "nonce", "aud", "sub"):
+                if not body.get(claim):
+                    raise LtiError("malformed_token", f"The token has no {claim!r} claim.", 400)
+            self._validate_state_and_nonce(body)
+            self._validate_registration(body)
+            self._validate_signature()
+            self._validate_deployment(body)
+            self._step("invalid_message", 400, self.validate_message)
+        except Exception:
+            self._validated = False
+            raise
+        return self
+
+    @staticmethod
+    def _step(code: str, status: int, check: Any) -> None:
+        try:
+            check()
+        except LtiException as exc:
+            raise LtiError(code, str(exc), status) from exc
+
+    def _validate_params(self) -> None:
+        if not request.form.get("id_token"):
+            raise LtiError("missing_id_token", "The platform sent no id_token.", 400)
+        if not request.form.get("state"):
+            raise LtiError("missing_state", "The platform sent no state parameter.", 400)
+
+    def _validate_state_and_nonce(self, body: dict[str, Any]) -> None:
+        state = request.form["state"]
+        replayed = db.session.scalar(db.select(LtiUsedNonce.id).filter_by(issuer=body["iss"], nonce=str(body["nonce"])))
+        if replayed is not None:
+            raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401)
+        login = db.session.get(LtiLoginState, state)
+        if login is None or login.expires_at <= utcnow():
+            raise LtiError("unknown_state", "The login for this launch is unknown or expired. Try again.", 401)
+        cookie = request.cookies.get(STATE_COOKIE_PREFIX + state)
+        if cookie is None:
+            raise LtiError(
+                "state_cookie_missing",
+                "Your browser did not send back the login cookie, which happens when an LMS page blocks "
+                "third-party cookies. Open the activity in a new window to continue.",
+                401,
+                new_window_url=_new_window_url(login),
+            )
+        if cookie != state or login.issuer != body["iss"]:
+            raise LtiError("state_mismatch", "The launch does not match the login that started it.", 401)
+        if str(body["nonce"]) != login.nonce:
+            raise LtiError("nonce_mismatch", "The token's nonce does not match the login.", 401)
+
+    def _validate_registration(self, body: dict[str, Any]) -> None:
+        aud = body["aud"]
+        audiences = [str(a) for a in (aud if isinstance(aud, list) else [aud])]
+        if len(audiences) > 1 and body.get("azp") not in audiences:
+            raise LtiError("wrong_audience", "A token with several audiences must name one in azp.", 401)
+        client_id = str(body.get("azp") or audiences[0])
+        platform = find_platform(body["iss"], client_id)
+        if platform is None:
+            if has_issuer(body["iss"]):
+                raise LtiError("wrong_audience", "The token is addressed to a client id not registered here.", 403)
+            raise LtiError("unknown_issuer", f"The platform {body['iss']!r} is not registered with this tool.", 403)
+        self._platform = platform
+        self._registration = self._tool_config.find_registration_by_params(body["iss"], client_id)
+
+    def get_public_key(self) -> tuple[str, str]:
+        """The platform key matching the token's kid; refetch the key set once if the kid is unknown."""
+        assert self._platform is not None
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
+        if not kid:
+            raise LtiError("unknown_kid", "The token header names no key (kid).", 401)
+        try:
+            key_set = self._platform.key_set or fetch_key_set(self._platform)
+            key = _find_key(key_set, kid, alg)
+            if key is None:  # the platform may have rotated its keys since we cached them
+                key = _find_key(fetch_key_set(self._platform), kid, alg)
+        except KeySetError as exc:
+            raise LtiError("key_set_unavailable", str(exc), 401) from exc
+        if key is None:
+            raise LtiError("unknown_kid", f"The platform key {kid!r} is not in its published key set.", 401)
+        return JWK.from_json(json.dumps(key)).export_to_pem().decode(), alg
+
+    def _validate_signature(self) -> None:
+        assert self._platform is not None
+        public_key, alg = self.get_public_key()
+        try:
+            jwt.decode(
+                request.form["id_token"],
+                public_key,
+                algorithms=[alg],
+                audience=self._platform.client_id,
+                issuer=self._platform.issuer,
+                leeway=CLOCK_LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise LtiError("token_expired", "The launch token has expired. Open the activity again.", 401) from exc
+        except jwt.InvalidAudienceError as exc:
+            raise LtiError("wrong_audience", "The token is not addressed to this tool.", 403) from exc
+        except jwt.InvalidSignatureError as exc:
+            raise LtiError("bad_signature", "The token signature does not verify.", 401) from exc
+        except jwt.InvalidTokenError as exc:
+            raise LtiError("invalid_token", f"The token is not valid: {exc}", 401) from exc
+
+    def _validate_deployment(self, body: dict[str, Any]) -> None:
+        deployment_id = body.get(CLAIM + "deployment_id")
+        assert self._platform is not None
+        if not deployment_id or not self._tool_config.find_deployment_by_params(
+            self._platform.issuer, str(deployment_id), self._platform.client_id
+        ):
+            raise LtiError("unknown_deployment", f"Deployment {deployment_id!r} is not registered here.", 403)
+
+    def result(self) -> ValidatedLaunch:
+        body = self._jwt["body"]
+        message_type = body.get(CLAIM + "message_type")
+        if message_type not in (RESOURCE_LINK, DEEP_LINKING):
+            raise LtiError("unsupported_message_type", f"Message type {message_type!r} is not supported.", 400)
+        assert self._platform is not None
+        return ValidatedLaunch(
+            body=dict(body), platform=self._platform, state=request.form["state"], message_type=message_type
+        )
+
+
+def _find_key(key_set: dict, kid: str, alg: str) -> dict | None:
+    for key in key_set.get("keys", []):
+        if key.get("kid") == kid and key.get("alg", "RS256") == alg:
+            return key
+    return None
+
+
+def _new_window_url(login: LtiLoginState) -> str:
+    params = {k: v for k, v in login.login_params.items() if v}
+    params["lti1p3_new_window"] = "1"
+    return url_for("lti.login", _external=True) + "?" + urlencode(params)
+
+
+def validate_launch() -> ValidatedLaunch:
+    """Validate the current request's id_token; raises LtiError with a reason code."""
+    return ToolMessageLaunch().validate().result()
+
+
+def build_context(launch: ValidatedLaunch, launch_id: str | None = None) -> LaunchContext:
+    """The framework-independent view of a validated resource-link launch."""
+    body = launch.body
+    context = body.get(CLAIM + "context") or {}
+    link = body.get(CLAIM + "resource_link") or {}
+    ags = body.get(AGS_CLAIM) or {}
+    nrps = body.get(NRPS_CLAIM) or {}
+    tool_platform = body.get(CLAIM + "tool_platform") or {}
+    family = guess_family(body["iss"], tool_platform.get("product_family_code"))
+    if family == "generic":
+        family = launch.platform.platform_family
+    name = body.get("name") or " ".join(p for p in (body.get("given_name"), body.get("family_name")) if p)
+    custom = {str(k): "" if v is None else str(v) for k, v in (body.get(CLAIM + "custom") or {}).items()}
+    return LaunchContext(
+        launch_id=launch_id or new_launch_id(),
+        issuer=body["iss"],
+        client_id=launch.platform.client_id,
+        deployment_id=launch.deployment_id,
+        user_sub=str(body["sub"]),
+        user_name=name or "",
+        user_email=body.get("email") or "",
+        roles=tuple(str(r) for r in body.get(CLAIM + "roles") or ()),
+        context_id=str(context.get("id") or ""),
+        context_title=str(context.get("title") or context.get("label") or ""),
+        resource_link_id=str(link.get("id") or ""),
+        resource_link_title=str(link.get("title") or ""),
+        custom=custom,
+        platform_family=family,
+        ags_lineitem_url=ags.get("lineitem"),
+        ags_lineitems_url=ags.get("lineitems"),
+        ags_scopes=tuple(ags.get("scope") or ()),
+        nrps_memberships_url=nrps.get("context_memberships_url"),
+    )

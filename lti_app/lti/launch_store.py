@@ -1,0 +1,128 @@
+"""Server-side launch records keyed by a random ``launch_id`` (never the cookie session)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from lti_app.extensions import db
+from lti_app.lti.context import LaunchContext
+from lti_app.lti.errors import LtiError
+from lti_app.models.lti import LtiLaunch, LtiLoginState, LtiUsedNonce, utcnow
+
+RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+# A simulation can take a working day; a deep-linking picker session is short.
+LIFETIMES = {RESOURCE_LINK: timedelta(hours=12), DEEP_LINKING: timedelta(hours=1)}
+
+
+@dataclass(frozen=True)
+class DeepLinkSession:
+    launch_id: str
+    csrf_token: str
+    issuer: str
+    client_id: str
+    deployment_id: str
+    user_sub: str
+    settings: dict[str, Any]  # the deep_linking_settings claim
+    custom: dict[str, Any]
+
+
+def persist_launch(
+    *,
+    message_type: str,
+    issuer: str,
+    client_id: str,
+    deployment_id: str,
+    user_sub: str,
+    nonce: str,
+    state: str,
+    data: dict[str, Any],
+    launch_id: str | None = None,
+) -> LtiLaunch:
+    """Store the launch, burn its nonce and its login state, all in one commit.
+
+    The unique (issuer, nonce) constraint turns a concurrent replay into an IntegrityError here.
+    """
+    now = utcnow()
+    record = LtiLaunch(
+        launch_id=launch_id or new_launch_id(),
+        message_type=message_type,
+        issuer=issuer,
+        client_id=client_id,
+        deployment_id=deployment_id,
+        user_sub=user_sub,
+        data=data,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + LIFETIMES[message_type],
+    )
+    db.session.add(LtiUsedNonce(issuer=issuer, nonce=nonce, used_at=now))
+    db.session.add(record)
+    db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.state == state))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401) from None
+    return record
+
+
+def new_launch_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _live(launch_id: str, message_type: str) -> LtiLaunch | None:
+    if not launch_id or len(launch_id) > 64:
+        return None
+    record = db.session.get(LtiLaunch, launch_id)
+    if record is None or record.message_type != message_type or record.expires_at <= utcnow():
+        return None
+    return record
+
+
+def load_launch(launch_id: str) -> LaunchContext | None:
+    """The validated resource-link launch with this id, or None when unknown or expired."""
+    record = _live(launch_id, RESOURCE_LINK)
+    return LaunchContext.from_dict(record.data) if record else None
+
+
+def load_deep_link(launch_id: str) -> DeepLinkSession | None:
+    """An unexpired, not yet answered deep-linking launch."""
+    record = _live(launch_id, DEEP_LINKING)
+    if record is None or record.consumed_at is not None:
+        return None
+    return DeepLinkSession(
+        launch_id=record.launch_id,
+        csrf_token=record.csrf_token,
+        issuer=record.issuer,
+        client_id=record.client_id,
+        deployment_id=record.deployment_id,
+        user_sub=record.user_sub,
+        settings=dict(record.data.get("settings") or {}),
+        custom=dict(record.data.get("custom") or {}),
+    )
+
+
+def consume(launch_id: str) -> bool:
+    """Mark a deep-linking launch answered; False when someone else already did (double submit)."""
+    result = db.session.execute(
+        db.update(LtiLaunch)
+        .where(LtiLaunch.launch_id == launch_id, LtiLaunch.consumed_at.is_(None))
+        .values(consumed_at=utcnow())
+    )
+    db.session.commit()
+    return bool(result.rowcount)
+
+
+def purge_expired() -> None:
+    """Drop expired login states and launches, and nonces old enough that their state is long gone."""
+    now = utcnow()
+    db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.expires_at <= now))
+    db.session.execute(db.delete(LtiLaunch).where(LtiLaunch.expires_at <= now))
+    db.session.execute(db.delete(LtiUsedNonce).where(LtiUsedNonce.used_at <= now - timedelta(days=2)))
+    db.session.commit()

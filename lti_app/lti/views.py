@@ -1,0 +1,222 @@
+"""The LTI endpoints: OIDC login, launch, JWKS, Canvas config, dynamic registration, deep-link picker."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode, urlparse
+
+from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
+
+from lti_app.extensions import db
+from lti_app.lti import deep_linking
+from lti_app.lti.canvas_config import canvas_developer_key
+from lti_app.lti.errors import LtiError, error_response
+from lti_app.lti.keys import public_jwks
+from lti_app.lti.launch import DL_SETTINGS_CLAIM, STATE_COOKIE_PREFIX, build_context, validate_launch
+from lti_app.lti.launch_store import (
+    DEEP_LINKING,
+    RESOURCE_LINK,
+    consume,
+    load_deep_link,
+    persist_launch,
+    purge_expired,
+)
+from lti_app.lti.platforms import find_deployment, find_platform, has_issuer
+from lti_app.models.lti import LtiLoginState, utcnow
+
+log = logging.getLogger("lti_app.lti")
+# cli_group=None: the blueprint's commands (flask platforms ..., flask keys ...) sit at the top level.
+bp = Blueprint("lti", __name__, url_prefix="/lti", cli_group=None)
+LOGIN_LIFETIME = timedelta(minutes=10)
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+
+
+@bp.errorhandler(LtiError)
+def _lti_error(error: LtiError) -> Response:
+    db.session.rollback()
+    return error_response(error)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """OIDC third-party-initiated login: remember state+nonce server-side, set the state cookie, redirect."""
+    params = {name: (request.values.get(name) or "").strip() for name in LOGIN_PARAMS}
+    if not params["iss"]:
+        raise LtiError("missing_issuer", "The login request names no platform (iss).", 400)
+    if not params["login_hint"]:
+        raise LtiError("missing_login_hint", "The login request has no login_hint.", 400)
+    platform = find_platform(params["iss"], params["client_id"] or None)
+    if platform is None:
+        if has_issuer(params["iss"]):
+            raise LtiError("unknown_client", "This client id is not registered for the platform.", 403)
+        raise LtiError("unknown_issuer", f"The platform {params['iss']!r} is not registered with this tool.", 403)
+    if params["lti_deployment_id"] and find_deployment(platform, params["lti_deployment_id"]) is None:
+        raise LtiError("unknown_deployment", f"Deployment {params['lti_deployment_id']!r} is not registered.", 403)
+
+    purge_expired()
+    state, nonce = "state-" + secrets.token_urlsafe(24), secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        LtiLoginState(
+            state=state,
+            nonce=nonce,
+            issuer=platform.issuer,
+            client_id=platform.client_id,
+            login_params=params,
+            created_at=now,
+            expires_at=now + LOGIN_LIFETIME,
+        )
+    )
+    db.session.commit()
+    auth = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": url_for("lti.launch", _external=True),
+        "state": state,
+        "nonce": nonce,
+        "login_hint": params["login_hint"],
+    }
+    if params["lti_message_hint"]:
+        auth["lti_message_hint"] = params["lti_message_hint"]
+    separator = "&" if urlparse(platform.auth_login_url).query else "?"
+    response = redirect(platform.auth_login_url + separator + urlencode(auth))
+    _set_state_cookie(response, state)
+    return response
+
+
+def _set_state_cookie(response: Response, state: str) -> None:
+    # Cross-site iframe POSTs only carry SameSite=None cookies, and browsers accept those only with Secure.
+    # Behind a TLS proxy request.is_secure reflects X-Forwarded-Proto (ProxyFix when settings.trust_proxy).
+    secure = request.is_secure
+    response.set_cookie(
+        STATE_COOKIE_PREFIX + state,
+        state,
+        max_age=int(LOGIN_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+    )
+
+
+@bp.post("/launch")
+def launch() -> Response:
+    validated = validate_launch()
+    body = validated.body
+    common = {
+        "issuer": validated.platform.issuer,
+        "client_id": validated.platform.client_id,
+        "deployment_id": validated.deployment_id,
+        "user_sub": str(body["sub"]),
+        "nonce": str(body["nonce"]),
+        "state": validated.state,
+    }
+    if validated.message_type == DEEP_LINKING:
+        ctx = build_context(validated)
+        if not ctx.is_instructor:
+            raise LtiError("not_instructor", "Only instructors can add activities.", 403)
+        record = persist_launch(
+            message_type=DEEP_LINKING,
+            data={"settings": body.get(DL_SETTINGS_CLAIM) or {}, "custom": ctx.custom, "user_name": ctx.user_name},
+            launch_id=ctx.launch_id,
+            **common,
+        )
+        log.info("deep-linking launch accepted launch_id=%s issuer=%s", record.launch_id, record.issuer)
+        response = _render_picker(record.launch_id, record.csrf_token, {}, [])
+    else:
+        ctx = build_context(validated)
+        persist_launch(message_type=RESOURCE_LINK, data=ctx.to_dict(), launch_id=ctx.launch_id, **common)
+        log.info(
+            "launch accepted launch_id=%s issuer=%s family=%s instructor=%s",
+            ctx.launch_id, ctx.issuer, ctx.platform_family, ctx.is_instructor,
+        )
+        response = make_response(_resource_launch_handler()(ctx))
+    response.delete_cookie(STATE_COOKIE_PREFIX + validated.state, path="/")
+    return response
+
+
+def _resource_launch_handler():  # type: ignore[no-untyped-def]
+    """The app's handler for a validated resource launch (lti_app.launches.on_resource_launch)."""
+    handler = current_app.config.get("LTI_RESOURCE_LAUNCH_HANDLER")
+    if handler is not None:
+        return handler
+    try:
+        from lti_app.launches import on_resource_launch  # type: ignore[import-not-found]
+    except ImportError:  # the views that own launches are not in the tree yet
+        return lambda ctx: render_template("lti/launched.html", ctx=ctx)
+    return on_resource_launch
+
+
+def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
+    phases = deep_linking.available_phases()
+    scenarios = {p.id: deep_linking.scenarios_for(p.id) for p in phases}
+    return make_response(
+        render_template(
+            "lti/picker.html",
+            launch_id=launch_id,
+            csrf_token=csrf_token,
+            phases=phases,
+            scenarios=scenarios,
+            difficulties=deep_linking.DIFFICULTIES,
+            languages=deep_linking.LANGUAGES,
+            form=form,
+            errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.post("/deep-link/<launch_id>")
+def deep_link_submit(launch_id: str) -> Response:
+    """The picker's answer: validate it, sign an LtiDeepLinkingResponse and auto-post it to the platform."""
+    session = load_deep_link(launch_id)
+    if session is None:
+        raise LtiError("unknown_launch", "This activity picker has expired or was already used. Start again.", 403)
+    if not hmac.compare_digest(request.form.get("csrf_token", ""), session.csrf_token):
+        raise LtiError("csrf_failed", "The form did not come from this launch's picker.", 403)
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    choice, errors = deep_linking.parse_choice(form)
+    if choice is None:
+        return _render_picker(launch_id, session.csrf_token, form, errors, status=400)
+    try:
+        token, activity_key = deep_linking.build_response_jwt(session, choice, url_for("lti.launch", _external=True))
+    except LookupError as exc:
+        raise LtiError("unknown_issuer", str(exc), 403) from exc
+    if not consume(launch_id):
+        raise LtiError("unknown_launch", "This activity picker was already used.", 403)
+    log.info("deep link answered launch_id=%s activity_key=%s phase=%s", launch_id, activity_key, choice.phase)
+    return_url = session.settings.get("deep_link_return_url", "")
+    return make_response(render_template("lti/deep_link_response.html", return_url=return_url, jwt=token))
+
+
+@bp.get("/jwks.json")
+def jwks() -> Response:
+    response = jsonify(public_jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/config.json")
+def config_json() -> Response:
+    return jsonify(canvas_developer_key())
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response:
+    """LTI Dynamic Registration initiation (the platform opens this URL in an iframe or window)."""
+    from lti_app.lti.dynamic_registration import register as do_register
+
+    openid_configuration = request.values.get("openid_configuration", "").strip()
+    if not openid_configuration:
+        raise LtiError("missing_openid_configuration", "Open this page from your LMS's registration screen.", 400)
+    result = do_register(openid_configuration, request.values.get("registration_token") or None)
+    return make_response(render_template("lti/registered.html", result=result))
+
+
+from lti_app.lti import cli  # noqa: E402,F401  (attaches the CLI groups to bp.cli)
