@@ -85,7 +85,7 @@ class Settings:
     """All runtime configuration. Build it with :func:`load_settings`."""
 
     database_url: str = field(metadata={"env": "DATABASE_URL", "doc": "SQLAlchemy URL (SQLite or PostgreSQL)"})
-    redis_url: str = field(metadata={"env": "REDIS_URL", "doc": "Redis URL for RQ and the launch store"})
+    redis_url: str = field(metadata={"env": "REDIS_URL", "doc": "Redis URL for the RQ queues (queue mode `rq`)"})
     queue_mode: str = field(metadata={"env": "QUEUE_MODE", "doc": "`inprocess` (embedded) or `rq`"})
     sandbox_backend: str = field(metadata={"env": "SANDBOX_BACKEND", "doc": "`local` (bubblewrap) or `docker`"})
     docker_url: str = field(metadata={"env": "DOCKER_URL", "doc": "Docker engine URL for the docker sandbox"})

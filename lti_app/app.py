@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -10,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings, load_settings
 from lti_app.extensions import db, migrate
+from lti_app.logs import configure_logging
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
     )
     app.config.update(overrides)
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
     if settings.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -38,11 +38,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from lti_app import models  # noqa: F401  (register tables with the metadata)
     from lti_app.blueprints import register_blueprints
     from lti_app.errors import register_errors
+    from lti_app.logs import install_request_logging
+    from lti_app.metrics import register_metrics
     from worker import cli as worker_cli
     from worker.dispatch import init_dispatcher
 
     register_blueprints(app)
     register_errors(app)
+    register_metrics(app)
+    install_request_logging(app)
     worker_cli.register(app)
     init_dispatcher(app)
     from lti_app.security import csrf_token
