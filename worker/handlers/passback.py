@@ -8,7 +8,6 @@ from lti_app.models import Passback, utcnow
 from worker.kinds import Outcome
 
 MAX_TRIES = 6
-MAX_CONFLICT_BUMPS = 2  # a 409 means "not newer": move our timestamp forward and try again, twice at most
 
 
 def backoff(tries: int) -> timedelta:
@@ -49,11 +48,11 @@ def handle(row: Passback) -> Outcome:
     if result.ok:
         row.sent_at = utcnow()
         return Outcome.done()
-    if result.conflict and row.tries <= MAX_CONFLICT_BUMPS:
-        from lti_app.grading import next_score_timestamp
-
-        row.score_timestamp = max(next_score_timestamp(row.target_key), row.score_timestamp + timedelta(seconds=1))
-        return Outcome.retry(f"platform has a score at least as new (HTTP {result.status_code})", utcnow())
+    if result.conflict and row.tries < MAX_TRIES:
+        # Moodle's 409: the platform holds a score at least as new, to the second (another delivery
+        # landed first). Move past both it and the clock, and try again straight away.
+        row.score_timestamp = max(utcnow().replace(microsecond=0), row.score_timestamp) + timedelta(seconds=1)
+        return Outcome.retry("the platform holds a score at least as new; resending with a newer timestamp", utcnow())
     if result.retryable and row.tries < MAX_TRIES:
         return Outcome.retry(
             f"HTTP {result.status_code or 'error'}: {result.detail}"[:500], utcnow() + backoff(row.tries)
