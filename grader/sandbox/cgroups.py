@@ -150,6 +150,12 @@ class RunCgroups:
                 return True
         return False
 
+    def pids_limit_hit(self) -> bool | None:
+        text = self._read("pids", "pids.events")
+        if text is None:
+            return None
+        return any(line.split()[:1] == ["max"] and line.split()[1] != "0" for line in text.splitlines())
+
     def memory_limit_hit(self) -> bool:
         if self.layout.version == 1:
             return (self._read("memory", "memory.failcnt") or "0").strip() != "0"

@@ -207,7 +207,8 @@ class LocalBackend(SandboxBackend):
             f"ulimit -t {math.ceil(limits.cpu_seconds)}",
             f"ulimit -f {max(1, limits.file_bytes // 512)}",
             f"ulimit -n {limits.open_files}",
-            f"ulimit -p {limits.processes + WRAPPER_PROCESSES}",
+            # a little above pids.max, so the cgroup (which records the refusal) is hit first
+            f"ulimit -p {limits.processes + WRAPPER_PROCESSES + (8 if cgroups and 'pids' in cgroups.dirs else 0)}",
         ]
         privs: list[str] = []
         if self.is_root:
@@ -274,15 +275,16 @@ class LocalBackend(SandboxBackend):
             stdout=out.text(), stderr=err.text(), exit_code=None if (timed_out or flood) else exit_code,
             signal=sig, timed_out=timed_out, out_of_memory=oom and not timed_out,
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
+            process_limit_hit=cgroups.pids_limit_hit() if cgroups is not None else None,
             wall_seconds=round(wall, 4), cpu_seconds=None if cpu is None else round(cpu, 4), backend=self.name,
         )
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        proc.kill()
+    # os.kill, not proc.kill(): Popen polls (and so reaps) first, which would steal our wait4 status.
+    for kill, target in ((os.killpg, proc.pid), (os.kill, proc.pid)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(target, signal.SIGKILL)
 
 
 def _supervise(

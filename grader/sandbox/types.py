@@ -134,6 +134,7 @@ class RunResult:
     stdout_truncated: bool = False
     stderr_truncated: bool = False
     output_limit_exceeded: bool = False  # the program kept writing far past the cap and was stopped
+    process_limit_hit: bool | None = None  # a fork/thread creation was refused; None = cannot tell
     wall_seconds: float = 0.0
     cpu_seconds: float | None = None  # None when the backend cannot measure it
     backend: str = ""
