@@ -97,7 +97,10 @@ def judge(scenario: Scenario, state: dict[str, Any], message: str, llm_quality: 
     heuristic = quality_score(signals)
     if many_topics:
         heuristic = round(max(0.0, heuristic - 0.15), 3)
-    quality = blend_llm(heuristic, llm_quality)
+    # Gaming and rudeness are decided by code alone: an LLM (perhaps talked round by the very message it
+    # judges) cannot soften them.
+    gaming = signals.extraction or signals.injection or signals.rude
+    quality = heuristic if gaming else blend_llm(heuristic, llm_quality)
     flags = [name for name, on in (("rude", signals.rude), ("jargon_heavy", signals.jargon_heavy),
                                    ("extraction", signals.extraction), ("injection", signals.injection),
                                    ("many_topics", many_topics)) if on]

@@ -6,6 +6,7 @@ and its text is checked for leaks of constraints the student never discovered.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from statistics import mean
 from typing import Any
@@ -21,6 +22,8 @@ from grader.scoring.grades import Grade
 from grader.scoring.phases import difficult_client_grade
 
 HINT_CREDIT = 0.3  # a constraint the student only half uncovered
+# A narrative must not state a grade or a score: those come from the rubric alone.
+GRADE_TALK = re.compile(r"(\b[A-DF][+-](?!\w)|\bgrade\b|\bscore\b|\d+\s*(/\s*\d+|%|points?\b|marks?\b))", re.I)
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,9 @@ def evaluate_session(scenario: Scenario, state: dict[str, Any], code_result: Cod
         result = structured_call(provider, evaluator_request(lines), NarrativeSchema())
         calls = [r.to_dict() for r in result.records]
         forbidden = forbidden_facts(scenario, state)
-        if result.data is not None and not any(mentions(t, f) for t in result.data["strengths"] +
-                                               result.data["improvements"] for f in forbidden):
+        texts = [] if result.data is None else result.data["strengths"] + result.data["improvements"]
+        if result.data is not None and not any(GRADE_TALK.search(t) or any(mentions(t, f) for f in forbidden)
+                                               for t in texts):
             strengths, improvements, source = result.data["strengths"], result.data["improvements"], "llm"
         else:
             source = "offline_fallback"

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+from fake_openai import FakeOpenAI
+
+from grader.llm import OpenAIProvider
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def provider(fake):
+    return OpenAIProvider(base_url=fake.base_url, model="fake-model", api_key="", timeout=2.0, max_retries=1)
