@@ -127,6 +127,9 @@ def register(openid_configuration: str, registration_token: str | None) -> Regis
     )
     log.info(
         "dynamic registration done issuer=%s client_id=%s deployment=%s family=%s",
-        config["issuer"], client_id, deployment_id, family,
+        config["issuer"],
+        client_id,
+        deployment_id,
+        family,
     )
     return Registered(platform=platform, client_id=client_id, deployment_id=deployment_id, family=family)

@@ -106,8 +106,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 401,
                 new_window_url=_new_window_url(login),
             )
-        if cookie != state or login.issuer != body["iss"]:
+        if cookie != state:
             raise LtiError("state_mismatch", "The launch does not match the login that started it.", 401)
+        if login.issuer != body["iss"]:
+            raise LtiError("wrong_issuer", "The token's issuer is not the platform that started the login.", 401)
         if str(body["nonce"]) != login.nonce:
             raise LtiError("nonce_mismatch", "The token's nonce does not match the login.", 401)
 

@@ -134,7 +134,10 @@ def launch() -> Response:
         persist_launch(message_type=RESOURCE_LINK, data=ctx.to_dict(), launch_id=ctx.launch_id, **common)
         log.info(
             "launch accepted launch_id=%s issuer=%s family=%s instructor=%s",
-            ctx.launch_id, ctx.issuer, ctx.platform_family, ctx.is_instructor,
+            ctx.launch_id,
+            ctx.issuer,
+            ctx.platform_family,
+            ctx.is_instructor,
         )
         response = make_response(_resource_launch_handler()(ctx))
     response.delete_cookie(STATE_COOKIE_PREFIX + validated.state, path="/")
