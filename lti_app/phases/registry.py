@@ -30,8 +30,9 @@ class PhaseAdapter(Protocol):
 
 def _adapters() -> dict[str, PhaseAdapter]:
     from lti_app.phases.acknowledge import AcknowledgeAdapter
+    from lti_app.phases.difficult_client import DifficultClientAdapter
 
-    adapters: list[PhaseAdapter] = [AcknowledgeAdapter()]
+    adapters: list[PhaseAdapter] = [AcknowledgeAdapter(), DifficultClientAdapter()]
     return {a.phase_id: a for a in adapters}
 
 

@@ -1,0 +1,18 @@
+"""Phase 1, The Difficult Client: interview a client who hides constraints, then code what you learned.
+
+Web routes (all authorised against the launch; state changes need the launch's CSRF token):
+
+- ``GET  /a/<launch_id>`` — the page (via the adapter's ``render``).
+- ``POST /api/a/<launch_id>/dc/messages`` — ``{"message", "turn"?}``; ``Accept: text/event-stream`` streams
+  ``chunk`` / ``reset`` / ``done`` / ``error`` events, otherwise one JSON answer.
+- ``GET  /api/a/<launch_id>/dc/state`` — the student view and the latest submission.
+- ``POST /api/a/<launch_id>/dc/run`` ``{"source", "stdin"}`` and ``/dc/submit`` ``{"source"}`` — queue
+  sandbox work (202); ``GET /api/a/<launch_id>/dc/submissions/<id>`` — its live status and result.
+- ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading; ``GET /a/<launch_id>/dc/report``.
+
+Bad requests answer ``{"error": <reason code>, "detail": <sentence>}`` with a 4xx status.
+"""
+
+from lti_app.phases.difficult_client.adapter import DifficultClientAdapter
+
+__all__ = ["DifficultClientAdapter"]

@@ -1,0 +1,280 @@
+"""HTTP routes of the Difficult Client: chat turns (streamed), Run/Submit, status, finish and the report.
+
+Every route is authorised against its launch; state-changing routes check the launch's CSRF token.
+A chat turn is written with a compare-and-swap on the attempt's turn counter, so a double or concurrent
+submit can never apply twice or overwrite another turn; the loser gets ``409`` and its text is kept by
+the page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from itertools import chain
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
+from sqlalchemy import select, update
+
+from grader.engine import InvalidTurn, finish_session, stream_turn, student_view
+from grader.engine.session import MAX_TURNS
+from lti_app.access import activity_for, current_attempt, require_launch, user_for
+from lti_app.extensions import db
+from lti_app.grading import request_evaluation
+from lti_app.lti.context import LaunchContext
+from lti_app.models import Attempt, AttemptStatus, Message, Submission, WorkStatus
+from lti_app.phases.difficult_client.inputs import (
+    BadInput,
+    chat_message,
+    code_source,
+    expected_turn,
+    json_body,
+    program_input,
+)
+from lti_app.phases.difficult_client.scenario import provider, scenario_of
+from lti_app.security import check_csrf
+from lti_app.views.status import attempt_status, grade_view, latest_grade, work_state
+from worker.dispatch import get_dispatcher
+from worker.reconciler import enqueue_safely
+
+bp = Blueprint("difficult_client", __name__)
+log = logging.getLogger(__name__)
+PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING, WorkStatus.RETRY)
+
+
+def _reject(status: int, reason: str, detail: str, **extra: Any) -> tuple[Response, int]:
+    return jsonify(error=reason, detail=detail, **extra), status
+
+
+def _open_attempt(launch_id: str) -> tuple[LaunchContext, Attempt]:
+    """The launch's current attempt, which must still be open; CSRF checked for state changes."""
+    ctx = require_launch(launch_id)
+    check_csrf(launch_id)
+    attempt = current_attempt(ctx)
+    if attempt is None or activity_for(ctx).phase != "difficult_client":
+        abort(404, description="attempt_unknown: launch the activity again from your course")
+    if attempt.status != AttemptStatus.OPEN or attempt.state.get("finished"):
+        abort(409, description="attempt_closed: this session has ended; your report card has the results")
+    return ctx, attempt
+
+
+def turn_payload(outcome: Any, scenario: Any) -> dict[str, Any]:
+    """What the page learns from one turn: the reply, the Director's line, progress as a count, the task."""
+    view = student_view(outcome.state, scenario)
+    return {
+        "turn": view["turn"],
+        "reply": outcome.reply,
+        "feedback": outcome.feedback,
+        "progress": view["progress"],
+        "coding_task_unlocked": view["coding_task_unlocked"],
+        "coding_task": view["coding_task"],
+    }
+
+
+def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> bool:
+    """Store the new state only if nobody else moved the conversation on since ``base_turn``."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.status == AttemptStatus.OPEN,
+            Attempt.state["turn"].as_integer() == base_turn,
+        )
+        .values(state=outcome.state)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    actor_notes = {"source": outcome.source, "fallback_reason": outcome.fallback_reason, "llm_calls": outcome.llm_calls}
+    db.session.add_all([
+        Message(attempt_id=attempt_id, role="student", body=text, feedback=outcome.feedback[:255],
+                judgement=outcome.judgement),
+        Message(attempt_id=attempt_id, role="actor", body=outcome.reply, feedback="", judgement=actor_notes),
+    ])
+    db.session.commit()
+    return True
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+CONFLICT = ("turn_conflict", "another message was answered first; yours was not sent — send it again")
+
+
+def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, text: str,
+            scenario: Any) -> Iterator[str]:
+    outcome = None
+    try:
+        for event in events:
+            if event["type"] == "chunk":
+                yield _sse("chunk", {"text": event["text"]})
+            elif event["type"] == "reset":
+                yield _sse("reset", {})
+            elif event["type"] == "done":
+                outcome = event["outcome"]
+        if outcome is None or not commit_turn(attempt_id, base_turn, text, outcome):
+            yield _sse("error", {"error": CONFLICT[0], "detail": CONFLICT[1]})
+            return
+        yield _sse("done", turn_payload(outcome, scenario))
+    except Exception:  # the page must hear about it; the message was not stored and can be resent
+        log.exception("chat turn for attempt %s failed", attempt_id)
+        db.session.rollback()
+        yield _sse("error", {"error": "internal_error", "detail": "the reply failed; your message was not sent"})
+
+
+@bp.post("/api/a/<launch_id>/dc/messages")
+def send_message(launch_id: str):  # type: ignore[no-untyped-def]
+    _, attempt = _open_attempt(launch_id)
+    try:
+        data = json_body()
+        text = chat_message(data)
+        seen = expected_turn(data)
+    except BadInput as exc:
+        return _reject(exc.status, exc.reason, exc.detail)
+    state = attempt.state
+    if seen is not None and seen != state["turn"]:
+        return _reject(409, "stale_turn", "this conversation moved on (sent twice?); reload to see the latest reply",
+                       turn=state["turn"])
+    if state["turn"] >= MAX_TURNS:
+        return _reject(409, "turn_limit", f"the conversation is limited to {MAX_TURNS} messages; finish the session")
+    scenario = scenario_of(state)
+    events = stream_turn(scenario, state, text, provider())
+    try:
+        first = next(events)  # the engine validates before it yields anything
+    except InvalidTurn as exc:
+        return _reject(400, "invalid_message", str(exc))
+    attempt_id, base_turn = attempt.id, state["turn"]
+    db.session.commit()  # end the read transaction; the write below is its own compare-and-swap
+    events = chain([first], events)
+    if "text/event-stream" in request.headers.get("Accept", ""):
+        body = stream_with_context(_stream(events, attempt_id, base_turn, text, scenario))
+        return Response(body, mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    outcome = next(e["outcome"] for e in events if e["type"] == "done")
+    if not commit_turn(attempt_id, base_turn, text, outcome):
+        return _reject(409, *CONFLICT)
+    return jsonify(turn_payload(outcome, scenario))
+
+
+def submission_view(launch_id: str, row: Submission) -> dict[str, Any]:
+    return {**work_state(row), "kind": row.kind, "result": row.result,
+            "url": url_for("difficult_client.submission_status", launch_id=launch_id, submission_id=row.id)}
+
+
+def _queue(launch_id: str, kind: str):  # type: ignore[no-untyped-def]
+    _, attempt = _open_attempt(launch_id)
+    if not attempt.state.get("unlocked"):
+        return _reject(409, "task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
+    try:
+        data = json_body()
+        source = code_source(data)
+        stdin = program_input(data) if kind == "run" else ""
+    except BadInput as exc:
+        return _reject(exc.status, exc.reason, exc.detail)
+    # Serialise queueing per attempt (a row lock on PostgreSQL) so a double click queues one job.
+    db.session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
+    pending = db.session.scalar(
+        select(Submission)
+        .where(Submission.attempt_id == attempt.id, Submission.status.in_(PENDING))
+        .order_by(Submission.id.desc())
+    )
+    if pending is not None:
+        view = submission_view(launch_id, pending)
+        db.session.rollback()
+        return _reject(409, "submission_pending", "your previous run is still in progress; wait for its result",
+                       submission=view)
+    task = scenario_of(attempt.state).coding_task
+    row = Submission(attempt_id=attempt.id, kind=kind, language=task.language, source=source, stdin=stdin)
+    db.session.add(row)
+    db.session.commit()
+    enqueue_safely(get_dispatcher(), "execute", row)
+    view = submission_view(launch_id, row)
+    return jsonify(submission=view), 202, {"Location": view["url"]}
+
+
+@bp.post("/api/a/<launch_id>/dc/run")
+def run(launch_id: str):  # type: ignore[no-untyped-def]
+    return _queue(launch_id, "run")
+
+
+@bp.post("/api/a/<launch_id>/dc/submit")
+def submit(launch_id: str):  # type: ignore[no-untyped-def]
+    return _queue(launch_id, "submit")
+
+
+@bp.get("/api/a/<launch_id>/dc/submissions/<int:submission_id>")
+def submission_status(launch_id: str, submission_id: int):  # type: ignore[no-untyped-def]
+    ctx = require_launch(launch_id)
+    row = db.session.get(Submission, submission_id)
+    attempt = db.session.get(Attempt, row.attempt_id) if row is not None else None
+    # Ids in URLs are not trusted: the row must belong to this learner in this launch's activity.
+    if attempt is None or attempt.activity_id != activity_for(ctx).id or attempt.user_id != user_for(ctx).id:
+        abort(404, description="submission_unknown")
+    return jsonify(submission=submission_view(launch_id, row))
+
+
+@bp.get("/api/a/<launch_id>/dc/state")
+def state(launch_id: str):  # type: ignore[no-untyped-def]
+    ctx = require_launch(launch_id)
+    attempt = current_attempt(ctx)
+    if attempt is None or activity_for(ctx).phase != "difficult_client":
+        abort(404, description="attempt_unknown")
+    latest = db.session.scalar(
+        select(Submission).where(Submission.attempt_id == attempt.id).order_by(Submission.id.desc())
+    )
+    return jsonify(
+        attempt={"number": attempt.number, "status": str(attempt.status)},
+        view=student_view(attempt.state, scenario_of(attempt.state)),
+        submission=submission_view(launch_id, latest) if latest is not None else None,
+    )
+
+
+@bp.post("/a/<launch_id>/dc/finish")
+def finish(launch_id: str):  # type: ignore[no-untyped-def]
+    _, attempt = _open_attempt(launch_id)
+    pending = db.session.scalar(
+        select(Submission.id).where(Submission.attempt_id == attempt.id, Submission.status.in_(PENDING))
+    )
+    if pending is not None:
+        abort(409, description="submission_pending: wait for your code's result before you finish")
+    # Close with a compare-and-swap: a double click or a racing message cannot finish twice.
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+        .values(state=finish_session(attempt.state), status=AttemptStatus.GRADING)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        abort(409, description="attempt_closed: this session has already ended")
+    db.session.commit()
+    db.session.refresh(attempt)
+    request_evaluation(attempt, reason="finish")
+    report_url = url_for("difficult_client.report", launch_id=launch_id)
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify(status="grading", report_url=report_url), 202
+    return redirect(report_url, code=303)
+
+
+@bp.get("/a/<launch_id>/dc/report")
+def report(launch_id: str):  # type: ignore[no-untyped-def]
+    ctx = require_launch(launch_id)
+    act = activity_for(ctx)
+    attempt = current_attempt(ctx)
+    if attempt is None or act.phase != "difficult_client":
+        abort(404, description="attempt_unknown: launch the activity again from your course")
+    if attempt.status == AttemptStatus.OPEN:
+        return redirect(url_for("student.activity", launch_id=launch_id), code=303)
+    grade = latest_grade(attempt)
+    return render_template(
+        "difficult_client/report.html",
+        ctx=ctx,
+        activity=act,
+        attempt=attempt,
+        grade=grade_view(grade) if grade else None,
+        status=attempt_status(attempt),
+        can_retry=attempt.status == AttemptStatus.CLOSED and attempt.number < act.max_attempts,
+    )
