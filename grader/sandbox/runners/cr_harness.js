@@ -35,9 +35,10 @@
   const studentPath = path.resolve(studentFile);
   const studentTrace = (err) => {
     const text = err && err.stack ? String(err.stack) : String(err);
-    // keep the message line and the student's own frames only
+    // keep the message (and for syntax errors the source excerpt) and the student's own frames only
     const lines = text.split('\n');
-    const kept = lines.filter((l, i) => i === 0 || l.includes(studentPath));
+    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+    const kept = lines.filter((l, i) => firstFrame < 0 || i < firstFrame || l.includes(studentPath));
     return kept.join('\n').slice(-4000);
   };
   const errorName = (err) => (err && err.constructor && err.constructor.name) || typeof err;
