@@ -64,7 +64,7 @@ def actor_request(scenario: Scenario, message: str, draft: str, history: list[di
         role = "user" if entry["role"] == "student" else "assistant"
         messages.append((role, data_block("STUDENT", entry["text"]) if role == "user" else entry["text"]))
     messages.append(("user", data_block("STUDENT", message) + "\n\nDRAFT reply to rewrite:\n" + draft))
-    return ChatRequest("actor", tuple(messages), max_tokens=160, temperature=0.0)
+    return ChatRequest("actor", tuple(messages), max_tokens=120, temperature=0.0, stop=("<<<",))
 
 
 class NarrativeSchema(Schema):
@@ -92,4 +92,4 @@ def evaluator_request(summary_lines: list[str]) -> ChatRequest:
         f"{DATA_RULE}"
     )
     return ChatRequest("evaluator", (("system", system), ("user", data_block("DATA", "\n".join(summary_lines)))),
-                       max_tokens=220, temperature=0.0, json_schema=NARRATIVE_JSON_SCHEMA)
+                       max_tokens=160, temperature=0.0, json_schema=NARRATIVE_JSON_SCHEMA)

@@ -131,6 +131,8 @@ def _llm_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]
             buffer += chunk
             if len(buffer) > MAX_REPLY_CHARS:
                 raise LLMError("too_long")
+            if "<<<" in buffer or ">>>" in buffer:
+                raise LLMError("format")
             cut = max((m.end() for m in _SENTENCE_END.finditer(buffer)), default=0)
             if cut > emitted:
                 if any(mentions(buffer[:cut], f) for f in forbidden):

@@ -29,9 +29,10 @@ class ChatRequest:
     max_tokens: int = 200
     temperature: float = 0.0
     json_schema: dict[str, Any] | None = None  # ask for a JSON object following this schema
+    stop: tuple[str, ...] = ()  # stop sequences (e.g. a data-block delimiter the model starts to echo)
 
     def cache_key(self, model: str) -> str:
-        body = json.dumps([model, self.messages, self.max_tokens, self.temperature, self.json_schema],
+        body = json.dumps([model, self.messages, self.max_tokens, self.temperature, self.json_schema, self.stop],
                           sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(body.encode()).hexdigest()
 

@@ -2,8 +2,9 @@
 Ollama, llama.cpp's server. The SDK does the retries (``max_retries``, with backoff, on timeouts, 429 and
 5xx); whatever still fails becomes an ``LLMError`` so the caller falls back to the offline result.
 
-Structured replies use ``response_format={"type": "json_object", "schema": ...}``: llama.cpp honours the
-schema (its ``json_schema`` mode answered HTTP 500 when measured here); other servers at least return JSON.
+Structured replies use ``response_format={"type": "json_object", "schema": ...}`` by default: llama.cpp honours
+the schema (its ``json_schema`` mode answered HTTP 500 when measured here); other servers at least return
+JSON. ``structured_mode="json_schema"`` sends OpenAI's strict form instead, for servers that support it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ class OpenAIProvider(Provider):
     enabled = True
 
     def __init__(self, *, base_url: str, model: str, api_key: str = "", timeout: float = 20.0,
-                 max_retries: int = 1, cache: ReplyCache | None = None) -> None:
+                 max_retries: int = 1, cache: ReplyCache | None = None, structured_mode: str = "json_object") -> None:
+        if structured_mode not in ("json_object", "json_schema"):
+            raise ValueError(f"structured_mode must be json_object or json_schema, not {structured_mode!r}")
+        self.structured_mode = structured_mode
         self.model = model
         self.base_url = base_url
         # Local servers need no key, but the SDK insists on one.
@@ -55,7 +59,12 @@ class OpenAIProvider(Provider):
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
         }
-        if request.json_schema is not None:
+        if request.stop:
+            kwargs["stop"] = list(request.stop)
+        if request.json_schema is not None and self.structured_mode == "json_schema":
+            kwargs["response_format"] = {"type": "json_schema",
+                                         "json_schema": {"name": request.purpose, "schema": request.json_schema}}
+        elif request.json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": request.json_schema}
         return kwargs
 
