@@ -21,6 +21,9 @@ Public API (state is a plain JSON-serialisable dict; store it in a DB row as is)
   (``Grade``: score, letter, items with evidence), ``.strengths``, ``.improvements``, ``.narrative_source``;
   ``code_result`` is ``CodeResult(passed, total, source, language, quality=None)`` or its dict form from
   the sandbox's real run of the coding task's hidden tests.
+- ``check_turn(scenario, state, message)`` — validate before opening a stream (raises ``InvalidTurn``).
+- ``undiscovered_secrets(state, scenario=None) -> list[str]`` — what no student-facing output may contain now
+  (for leak-scanning tests of pages and APIs).
 - ``replay(scenario, messages) -> state`` — rebuild a session offline (regrade, audit).
 - ``finish_session(state) -> state``.
 """
@@ -31,6 +34,7 @@ from grader.engine.session import (
     MAX_MESSAGE_CHARS,
     InvalidTurn,
     TurnOutcome,
+    check_turn,
     discovered_fraction,
     finish_session,
     instructor_view,
@@ -39,6 +43,7 @@ from grader.engine.session import (
     stream_turn,
     student_view,
     take_turn,
+    undiscovered_secrets,
 )
 
 __all__ = [
@@ -50,6 +55,7 @@ __all__ = [
     "Evaluation",
     "InvalidTurn",
     "Judgement",
+    "check_turn",
     "TurnOutcome",
     "discovered_fraction",
     "evaluate_session",
@@ -61,4 +67,5 @@ __all__ = [
     "stream_turn",
     "student_view",
     "take_turn",
+    "undiscovered_secrets",
 ]

@@ -78,6 +78,27 @@ def discovered_fraction(scenario: Scenario, state: dict[str, Any]) -> float:
     return got / scenario.total_weight
 
 
+def check_turn(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
+    """Validate a turn before streaming it; returns the stripped message or raises ``InvalidTurn``."""
+    return _check(scenario, state, message)
+
+
+def undiscovered_secrets(state: dict[str, Any], scenario: Scenario | None = None) -> list[str]:
+    """Strings no student-facing output may contain in ``state``: every constraint description, and the
+    full reveal and key facts of every constraint version not yet revealed (for leak-scanning tests)."""
+    sc = _scenario_for(state, scenario)
+    out = [c.description for c in sc.constraints]
+    out += [c.change.description for c in sc.constraints if c.change]
+    for c in sc.constraints:
+        entry = state["constraints"][c.id]
+        original_known = entry["level"] == REVEAL if entry["version"] == "original" else entry["stale_level"] == REVEAL
+        if not original_known:
+            out.append(c.full_reveal)
+        if c.change and not (entry["version"] == "changed" and entry["level"] == REVEAL):
+            out.append(c.change.full_reveal)
+    return out + forbidden_facts(sc, state)
+
+
 def _check(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION or state.get("phase") != PHASE:
         raise InvalidTurn("this session state is not a Difficult Client session")

@@ -114,12 +114,11 @@ class Scenario:
         return sum(c.weight for c in self.constraints)
 
     def secret_strings(self) -> list[str]:
-        """Every string that must never reach a student before it is revealed (for leak-scanning tests):
-        full reveals, key facts and the hidden tests' expected values."""
+        """Every constraint text that must never reach a student unless revealed (for leak-scanning tests):
+        descriptions (never shown at all), full reveals and key facts, including changed versions."""
         out: list[str] = []
         for c in self.constraints:
-            out += [c.full_reveal, *c.key_facts]
+            out += [c.description, c.full_reveal, *c.key_facts]
             if c.change:
-                out += [c.change.full_reveal, *c.change.key_facts]
-        out += [repr(t.expected) for t in self.coding_task.hidden_tests]
+                out += [c.change.description, c.change.full_reveal, *c.change.key_facts]
         return out
