@@ -258,8 +258,9 @@ class DevAgs(AssignmentsGradesService):
             raise LtiServiceException("scoreGiven and scoreMaximum must be numbers", 400)
         when = _parse_timestamp(score.get("timestamp"))
         previous = [
-            s for s in self.lms.store.state.scores if s.lineitem_id == line_item_id and s.user_id == user_id
-            and s.status == 200
+            s
+            for s in self.lms.store.state.scores
+            if s.lineitem_id == line_item_id and s.user_id == user_id and s.status == 200
         ]
         if previous:
             last = _parse_timestamp(previous[-1].payload["timestamp"])

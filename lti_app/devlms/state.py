@@ -89,6 +89,7 @@ class DevState:
     registration_tokens: list[str] = field(default_factory=list)
     dynamic_registrations: list[dict[str, Any]] = field(default_factory=list)
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
+    tokens_issued: int = 0
 
 
 def new_private_pem() -> str:
@@ -100,9 +101,11 @@ def new_private_pem() -> str:
 
 def public_pem(private_pem: str) -> str:
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 class StateStore:
@@ -126,6 +129,7 @@ class StateStore:
             registration_tokens=raw.get("registration_tokens", []),
             dynamic_registrations=raw.get("dynamic_registrations", []),
             deep_link_responses=raw.get("deep_link_responses", []),
+            tokens_issued=raw.get("tokens_issued", 0),
         )
 
     def save(self) -> None:

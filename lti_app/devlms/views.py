@@ -100,7 +100,9 @@ def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  
         message = DevMessageLaunch(FlaskPlatformRequest(request), DevPlatformConf(lms=lms))
         message.set_user_data(user.id, user.roles, full_name=user.name, email_address=user.email)
         message.set_launch_context_claim(
-            COURSE["id"], ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"], COURSE["title"],
+            COURSE["id"],
+            ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+            COURSE["title"],
             COURSE["label"],
         )
         message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/tool_platform": lms.tool_platform_claim()})
@@ -108,8 +110,12 @@ def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  
         if hint.get("kind") == "deep_link":
             if not user.instructor:
                 return "deep linking is for instructors", 403
-            message.set_dl(lms.url("deep_link_return"), title="Add an activity", accept_types=DL_ACCEPT_TYPES,
-                           extra_data={"opaque": secrets.token_hex(8)})
+            message.set_dl(
+                lms.url("deep_link_return"),
+                title="Add an activity",
+                accept_types=DL_ACCEPT_TYPES,
+                extra_data={"opaque": secrets.token_hex(8)},
+            )
         else:
             link = lms.store.state.links.get(hint.get("link", ""))
             if link is None:
@@ -135,7 +141,10 @@ def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  
         conf = DevPlatformConf(lms=lms)
         conf.get_registration()
         try:
-            return jsonify(conf.get_access_token(request.form.to_dict()))
+            issued = conf.get_access_token(request.form.to_dict())
+            with lms.store.lock:
+                lms.store.state.tokens_issued += 1
+            return jsonify(issued)
         except (MissingRequiredClaim, UnsupportedGrantType) as exc:
             return _json_error("invalid_request", str(exc), 400)
         except Exception as exc:  # invalid or unverifiable client assertion
@@ -260,16 +269,19 @@ def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  
             lms.store.save()
         tool_config = dict(body.get("https://purl.imsglobal.org/spec/lti-tool-configuration") or {})
         tool_config["deployment_id"] = lms.deployment_id
-        return jsonify({**body, "client_id": lms.client_id,
-                        "https://purl.imsglobal.org/spec/lti-tool-configuration": tool_config})
+        return jsonify(
+            {**body, "client_id": lms.client_id, "https://purl.imsglobal.org/spec/lti-tool-configuration": tool_config}
+        )
 
     @bp.get("/dynamic-registration")
     def dynamic_registration() -> str:
         """Admin page: open the tool's registration URL with a fresh registration token."""
         tool_register = request.args.get("tool_register_url") or lms.tool.login.replace("/lti/login", "/lti/register")
         query = urlencode(
-            {"openid_configuration": lms.url(".well-known/openid-configuration"),
-             "registration_token": lms.new_registration_token()}
+            {
+                "openid_configuration": lms.url(".well-known/openid-configuration"),
+                "registration_token": lms.new_registration_token(),
+            }
         )
         return render_template("devlms/dynamic_registration.html", lms=lms, url=f"{tool_register}?{query}")
 

@@ -9,10 +9,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+from flask import current_app
 
 from lti_app.lti.canvas_config import SCOPES
 from lti_app.lti.errors import LtiError
-from lti_app.lti.platforms import PlatformInput, add_platform, guess_family
+from lti_app.lti.platforms import PlatformInput, add_platform, find_platform, guess_family
 from lti_app.lti.tool_urls import TOOL_NAME, tool_urls
 from lti_app.models.lti import LtiPlatform
 
@@ -89,8 +90,20 @@ def registration_request(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check_issuer_host(config: dict[str, Any], openid_configuration: str) -> None:
+    """The issuer must live on the host that served the configuration; otherwise anyone could register
+    a key set under a real platform's issuer and sign launches for that platform's users."""
+    if current_app.config.get("LTI_DR_SKIP_ISSUER_HOST_CHECK"):  # dev LMS only: Canvas issuer on 127.0.0.1
+        return
+    if urlparse(str(config["issuer"])).hostname != urlparse(openid_configuration).hostname:
+        raise LtiError(
+            "issuer_host_mismatch", "The platform's issuer is not on the host that served its configuration.", 400
+        )
+
+
 def register(openid_configuration: str, registration_token: str | None) -> Registered:
     config = fetch_platform_configuration(openid_configuration)
+    _check_issuer_host(config, openid_configuration)
     payload = registration_request(config)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if registration_token:
@@ -108,6 +121,9 @@ def register(openid_configuration: str, registration_token: str | None) -> Regis
         client_id = str(answer["client_id"])
     except (ValueError, KeyError, TypeError) as exc:
         raise LtiError("registration_failed", "The platform's registration answer has no client_id.", 400) from exc
+    if find_platform(str(config["issuer"]), client_id) is not None:
+        # Never let a registration answer overwrite an existing registration's endpoints or key set.
+        raise LtiError("already_registered", "This platform registration already exists here.", 409)
     tool_config = answer.get(TOOL_CONFIG_CLAIM) or {}
     deployment_id = tool_config.get("deployment_id") or answer.get("deployment_id")
     platform_config = config.get(PLATFORM_CONFIG_CLAIM) or {}

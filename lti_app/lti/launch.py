@@ -60,12 +60,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         try:
             self._validate_params()
             self._step("malformed_token", 400, self.validate_jwt_format)
-            header, body = self._jwt.get("header", {}), self._jwt.get("body", {})
+            header, body = self._jwt.get("header"), self._jwt.get("body")
+            if not isinstance(header, dict) or not isinstance(body, dict):
+                raise LtiError("malformed_token", "The token header and body must be JSON objects.", 400)
             if header.get("alg") not in ALLOWED_ALGS:
                 raise LtiError("unsupported_alg", f"Token algorithm {header.get('alg')!r} is not accepted.", 401)
-            for claim in ("iss", "nonce", "aud", "sub"):
-                if not body.get(claim):
-                    raise LtiError("malformed_token", f"The token has no {claim!r} claim.", 400)
+            for claim in ("iss", "nonce", "sub"):
+                if not isinstance(body.get(claim), str) or not body[claim]:
+                    raise LtiError("malformed_token", f"The token has no valid {claim!r} claim.", 400)
+            if not body.get("aud") or not isinstance(body["aud"], str | list):
+                raise LtiError("malformed_token", "The token has no valid 'aud' claim.", 400)
             self._validate_state_and_nonce(body)
             self._validate_registration(body)
             self._validate_signature()

@@ -14,8 +14,14 @@ from tests.support.browser import forms_in
 def test_dynamic_registration_round_trip(shape, tool, make_lms, browser):
     lms = make_lms(shape, tool, register=False)
     assert tool.count(LtiPlatform) == 0
-    page = browser.get(f"{lms.base_url}/dynamic-registration")
-    url = page.text.split('id="registration-url" href="')[1].split('"')[0].replace("&amp;", "&")
+    if shape == "canvas":
+        # The issuer (canvas.instructure.com) is not the host serving the configuration (127.0.0.1):
+        # refused by default, accepted once the dev-only switch is on.
+        refused = browser.get(_registration_url(browser, lms))
+        assert refused.status_code == 400 and refused.headers["X-LTI-Error"] == "issuer_host_mismatch"
+        assert tool.count(LtiPlatform) == 0 and not lms.store.state.dynamic_registrations
+        tool.app.config["LTI_DR_SKIP_ISSUER_HOST_CHECK"] = True
+    url = _registration_url(browser, lms)
     response = browser.get(url)
     assert response.status_code == 200, response.text[:500]
     assert "org.imsglobal.lti.close" in response.text
@@ -36,7 +42,15 @@ def test_dynamic_registration_round_trip(shape, tool, make_lms, browser):
     assert browser.launch(lms.base_url, lms.users[1].id, link=link_id).status_code == 302
     again = browser.get(url)
     assert again.status_code == 400 and again.headers["X-LTI-Error"] == "registration_refused"
+    # A second registration answering with the same client id cannot overwrite the first one.
+    hijack = browser.get(_registration_url(browser, lms))
+    assert hijack.status_code == 409 and hijack.headers["X-LTI-Error"] == "already_registered"
     assert tool.count(LtiPlatform) == 1
+
+
+def _registration_url(browser, lms) -> str:
+    page = browser.get(f"{lms.base_url}/dynamic-registration")
+    return page.text.split('id="registration-url" href="')[1].split('"')[0].replace("&amp;", "&")
 
 
 def test_registration_needs_openid_configuration(tool, browser):

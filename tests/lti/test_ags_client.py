@@ -1,0 +1,93 @@
+"""The AGS client's failure classification and token cache, against real HTTP servers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lti_app.lti.ags import AgsTarget, ScoreToSend, scores_url, send_score
+from tests.lti.conftest import add_activity
+from tests.support.live_server import LiveServer
+
+
+def _outage_app(status: int):
+    def app(environ, start_response):
+        start_response(f"{status} Whatever", [("Content-Type", "text/plain")])
+        return [b"platform trouble"]
+
+    return app
+
+
+@pytest.fixture
+def graded(tool, make_lms, browser):
+    lms = make_lms("moodle", tool)
+    link_id = add_activity(browser, lms)
+    link = lms.store.state.links[link_id]
+    target = AgsTarget(lms.issuer, lms.client_id, lms.deployment_id, lms.lineitem_url(link.lineitem_id),
+                       lms.users[1].id, "moodle")
+    return lms, target
+
+
+def _score(offset_seconds: int = 0, **kw) -> ScoreToSend:
+    when = datetime.now(UTC) + timedelta(seconds=offset_seconds)
+    return ScoreToSend(**{"score_given": 72.0, "score_maximum": 100.0, "comment": "Grade C: ok",
+                          "timestamp": when.isoformat(), **kw})
+
+
+def test_token_is_cached_between_sends(tool, graded):
+    lms, target = graded
+    with tool.app.app_context():
+        assert send_score(target, _score(0)).ok
+        assert send_score(target, _score(2)).ok
+    assert lms.store.state.tokens_issued == 1
+    assert [s.status for s in lms.store.state.scores] == [200, 200]
+
+
+@pytest.mark.parametrize(("status", "retryable"), [(503, True), (429, True), (500, True), (403, False), (422, False)])
+def test_platform_errors_are_classified(tool, graded, status, retryable):
+    _, target = graded
+    with LiveServer(_outage_app(status)) as outage, tool.app.app_context():
+        result = send_score(_retarget(target, f"{outage.url}/lineitems/1"), _score())
+    assert (result.ok, result.status_code, result.retryable, result.conflict) == (False, status, retryable, False)
+    assert "platform trouble" in result.detail
+
+
+def test_network_error_is_retryable_and_unknown_lineitem_is_not(tool, graded):
+    lms, target = graded
+    with LiveServer(_outage_app(200)) as closed:
+        dead_url = f"{closed.url}/lineitems/1"
+    with tool.app.app_context():
+        result = send_score(_retarget(target, dead_url), _score())
+        assert (result.ok, result.status_code, result.retryable) == (False, None, True)
+        missing = send_score(_retarget(target, lms.lineitem_url("nope")), _score())
+        assert (missing.ok, missing.status_code, missing.retryable) == (False, 404, False)
+
+
+def test_bad_scores_are_refused_before_any_request(tool, graded):
+    lms, target = graded
+    with tool.app.app_context():
+        assert not send_score(target, _score(timestamp="2024-01-01T00:00:00")).ok  # no timezone
+        assert not send_score(target, _score(timestamp="yesterday")).ok
+        assert not send_score(target, _score(score_given=101.0)).ok
+    assert lms.store.state.scores == [] and lms.store.state.tokens_issued == 0
+
+
+def test_unregistered_platform_is_not_retryable(tool, graded):
+    _, target = graded
+    stranger = AgsTarget("https://nobody.example", "x", "1", target.lineitem_url, target.user_sub)
+    with tool.app.app_context():
+        result = send_score(stranger, _score())
+    assert not result.ok and not result.retryable and "not registered" in result.detail
+
+
+def test_scores_url_keeps_the_query_string():
+    assert scores_url("https://canvas.example/api/lti/courses/1/line_items/2?x=1") == \
+        "https://canvas.example/api/lti/courses/1/line_items/2/scores?x=1"
+    assert scores_url("https://moodle.example/mod/lti/services.php/2/lineitems/5/lineitem?type_id=3") == \
+        "https://moodle.example/mod/lti/services.php/2/lineitems/5/lineitem/scores?type_id=3"
+
+
+def _retarget(target: AgsTarget, url: str) -> AgsTarget:
+    return AgsTarget(target.issuer, target.client_id, target.deployment_id, url, target.user_sub,
+                     target.platform_family)
