@@ -128,6 +128,7 @@ class DockerBackend(SandboxBackend):
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
             ipc_mode="private",
+            init=True,  # docker-init as pid 1 reaps orphans; the program is not pid 1, so signals act normally
             tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={limits.tmp_bytes},mode=1777"},
             volumes={str(host_code): {"bind": CODE_DIR, "mode": "ro"}},
             stdin_open=True,

@@ -1,0 +1,122 @@
+"""Bad input gets a clear error before anything runs; result comparison; local-only hardening."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from grader.sandbox import (
+    InvalidRequest,
+    Limits,
+    RunRequest,
+    TestCase,
+    get_backend,
+    run_program,
+    run_tests,
+    values_equal,
+)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(language="cobol", files={"a": ""}, entry="a"), "unknown language"),
+        (dict(language="python", files={"../evil.py": ""}, entry="../evil.py"), "unsafe file name"),
+        (dict(language="python", files={"/etc/passwd": ""}, entry="/etc/passwd"), "unsafe file name"),
+        (dict(language="python", files={".cr-run": ""}, entry=".cr-run"), "unsafe file name"),
+        (dict(language="python", files={"a.py": ""}), "exactly one of entry or command"),
+        (dict(language="python", files={"a.py": ""}, entry="a.py", command=["ls"]), "exactly one"),
+        (dict(language="python", files={"a.py": ""}, entry="b.py"), "is not one of the files"),
+        (dict(language="python", files={"a.py": "x" * 600_000}, entry="a.py"), "larger than"),
+        (dict(language="python", files={}, command="ls -l"), "non-empty list"),
+        (dict(language="python", files={"a.py": b"bytes"}, entry="a.py"), "must be text"),
+    ],
+)
+def test_bad_run_requests_are_rejected_with_a_clear_error(kwargs, message):
+    with pytest.raises(InvalidRequest, match=message):
+        RunRequest(**kwargs)
+
+
+def test_limits_out_of_range_are_rejected():
+    with pytest.raises(InvalidRequest, match="memory_bytes"):
+        Limits(memory_bytes=1)
+    with pytest.raises(InvalidRequest, match="wall_seconds, processes"):
+        Limits(wall_seconds=0, processes=0)
+    assert Limits().to_dict()["memory_bytes"] == 256 * 1024 * 1024
+
+
+def test_bad_test_definitions_are_rejected():
+    with pytest.raises(InvalidRequest, match="args must be a list"):
+        TestCase("1, 2", 3)
+    with pytest.raises(InvalidRequest, match="JSON"):
+        TestCase([object()], 3)
+    with pytest.raises(InvalidRequest, match="needs args and expected"):
+        TestCase.from_dict({"args": [1]})
+    with pytest.raises(InvalidRequest, match="identifier"):
+        run_tests(None, "python", "", "os.system('x')", [])  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest, match="unknown sandbox backend"):
+        get_backend("vm")
+    with pytest.raises(InvalidRequest, match="entry point"):
+        run_program(None, "python", {"a.py": "", "b.py": ""})  # type: ignore[arg-type]
+
+
+def test_values_equal_is_strict_about_types_and_tolerant_about_floats():
+    assert values_equal([1, [2.0000000001, "x"]], [1, [2.0, "x"]])
+    assert not values_equal(True, 1) and not values_equal(1, True)
+    assert not values_equal("1", 1)
+    assert values_equal(2, 2.0)
+    assert not values_equal(0.1, 0.2)
+    assert values_equal(0.1, 0.11, tolerance=0.05)
+    assert values_equal(math.nan, math.nan)
+    assert not values_equal({"a": 1}, {"a": 1, "b": 2})
+    assert not values_equal([1, 2], [1, 2, 3])
+    assert not values_equal(None, 0)
+
+
+def test_hidden_case_dict_never_carries_inputs():
+    case = TestCase.from_dict({"args": [5], "expected": 6, "hidden": True, "name": "h"})
+    assert case.hidden and case.args == [5]
+
+
+def test_local_backend_check_says_what_is_missing(local_backend, monkeypatch):
+    problems = local_backend.check()
+    assert all(isinstance(p, str) and p for p in problems)
+    assert not any("smoke test" in p or "uid 0" in p for p in problems), problems
+    monkeypatch.setattr(local_backend, "bwrap", None)
+    assert local_backend.check() == [
+        "bubblewrap is not installed (apt-get install bubblewrap): the local sandbox cannot run"
+    ]
+
+
+def test_local_seccomp_and_namespaces_block_kernel_surface(local_backend):
+    """ptrace, mount, unshare and keyrings are refused inside the local sandbox."""
+    source = (
+        "import ctypes, errno, os, json\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "out = {}\n"
+        "for name, call in [('ptrace', lambda: libc.ptrace(16, 1, 0, 0)),\n"
+        "                   ('mount', lambda: libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)),\n"
+        "                   ('unshare', lambda: libc.unshare(0x10000000)),\n"
+        "                   ('keyctl', lambda: libc.syscall(250, 0, 0, 0, 0, 0))]:\n"
+        "    rc = call()\n"
+        "    out[name] = (rc, errno.errorcode.get(ctypes.get_errno()))\n"
+        "print(json.dumps(out))\n"
+    )
+    result = run_program(local_backend, "python", source)
+    calls = json.loads(result.stdout)
+    for name, (rc, err) in calls.items():
+        assert rc == -1 and err == "EPERM", (name, rc, err)
+
+
+def test_each_concurrent_slot_has_its_own_uid(local_backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def uid(_: int) -> int:
+        return int(run_program(local_backend, "python", "import os, time\ntime.sleep(0.3)\nprint(os.getuid())")
+                   .stdout)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        uids = set(pool.map(uid, range(2)))
+    assert len(uids) == 2 and all(u >= 60000 for u in uids)
