@@ -126,15 +126,21 @@ def plan_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]
     return ReplyPlan(core=" ".join(x for x in parts if x), suffix=" ".join(tail), required_facts=required)
 
 
+def known_versions(entry: dict[str, Any]) -> tuple[bool, bool]:
+    """(original version fully revealed?, changed version fully revealed?) for one constraint's state."""
+    if entry["version"] == "original":
+        return entry["level"] == REVEAL, False
+    return entry["stale_level"] == REVEAL, entry["level"] == REVEAL
+
+
 def forbidden_facts(scenario: Scenario, state: dict[str, Any]) -> list[str]:
     """Facts the client may not state in ``state``: key facts of every version not yet fully revealed."""
     out: list[str] = []
     for c in scenario.constraints:
-        entry = state["constraints"][c.id]
-        original_known = entry["level"] == REVEAL if entry["version"] == "original" else entry["stale_level"] == REVEAL
+        original_known, changed_known = known_versions(state["constraints"][c.id])
         if not original_known:
             out += c.key_facts
-        if c.change and not (entry["version"] == "changed" and entry["level"] == REVEAL):
+        if c.change and not changed_known:
             out += c.change.key_facts
     return out
 

@@ -7,7 +7,7 @@ and its text is checked for leaks of constraints the student never discovered.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
@@ -166,8 +166,3 @@ def evaluate_session(scenario: Scenario, state: dict[str, Any], code_result: Cod
             source = "offline_fallback"
     return Evaluation(grade=grade, strengths=strengths, improvements=improvements, narrative_source=source,
                       llm_calls=calls)
-
-
-def evaluation_inputs(state: dict[str, Any], code_result: CodeResult | None) -> dict[str, Any]:
-    """The inputs a stored grade should keep so a regrade can recompute it."""
-    return {"state": state, "code_result": asdict(code_result) if code_result else None}

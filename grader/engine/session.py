@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader.engine.actor import ReplyPlan, check_reply, forbidden_facts, mentions, plan_reply
+from grader.engine.actor import ReplyPlan, check_reply, forbidden_facts, known_versions, mentions, plan_reply
 from grader.engine.director import HINT, LEVEL_NAMES, REVEAL, judge
 from grader.engine.llm_roles import QuestionJudgementSchema, actor_request, director_request, judgement_quality
 from grader.llm.base import LLMError, Provider
@@ -90,11 +90,10 @@ def undiscovered_secrets(state: dict[str, Any], scenario: Scenario | None = None
     out = [c.description for c in sc.constraints]
     out += [c.change.description for c in sc.constraints if c.change]
     for c in sc.constraints:
-        entry = state["constraints"][c.id]
-        original_known = entry["level"] == REVEAL if entry["version"] == "original" else entry["stale_level"] == REVEAL
+        original_known, changed_known = known_versions(state["constraints"][c.id])
         if not original_known:
             out.append(c.full_reveal)
-        if c.change and not (entry["version"] == "changed" and entry["level"] == REVEAL):
+        if c.change and not changed_known:
             out.append(c.change.full_reveal)
     return out + forbidden_facts(sc, state)
 
