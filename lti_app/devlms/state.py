@@ -90,6 +90,7 @@ class DevState:
     dynamic_registrations: list[dict[str, Any]] = field(default_factory=list)
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
     tokens_issued: int = 0
+    jwks_served: int = 0
 
 
 def new_private_pem() -> str:
@@ -130,6 +131,7 @@ class StateStore:
             dynamic_registrations=raw.get("dynamic_registrations", []),
             deep_link_responses=raw.get("deep_link_responses", []),
             tokens_issued=raw.get("tokens_issued", 0),
+            jwks_served=raw.get("jwks_served", 0),
         )
 
     def save(self) -> None:

@@ -134,6 +134,8 @@ def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  
 
     @bp.get("/jwks.json")
     def jwks() -> Response:
+        with lms.store.lock:
+            lms.store.state.jwks_served += 1
         return jsonify(lms.jwks())
 
     @bp.post("/token")

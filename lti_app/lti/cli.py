@@ -78,6 +78,7 @@ def keys_group() -> None:
 
 @keys_group.command("list")
 def keys_list() -> None:
+    """Every key with its status (active signs; previous is still published; retired is gone)."""
     keys.signing_key()
     for row in keys.list_keys():
         click.echo(f"{row.kid}\t{row.status}\tcreated={row.created_at:%Y-%m-%d %H:%M}")

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
 
 from lti_app.extensions import db
 from lti_app.lti import deep_linking
@@ -146,9 +146,6 @@ def launch() -> Response:
 
 def _resource_launch_handler():  # type: ignore[no-untyped-def]
     """The app's handler for a validated resource launch (lti_app.launches.on_resource_launch)."""
-    handler = current_app.config.get("LTI_RESOURCE_LAUNCH_HANDLER")
-    if handler is not None:
-        return handler
     try:
         from lti_app.launches import on_resource_launch  # type: ignore[import-not-found]
     except ImportError:  # the views that own launches are not in the tree yet

@@ -104,3 +104,10 @@ def add_activity(browser: Browser, lms: DevLms, **choice: str) -> str:
     assert back.status_code == 303, back.text[:500]
     created = back.headers["Location"].split("created=")[1].split("&")[0]
     return created.replace("%2C", ",").split(",")[0]
+
+
+def plain_link(lms: DevLms, phase: str = "acknowledge") -> str:
+    """A link created directly in the LMS (as if pasted by an admin), for tests not about deep linking."""
+    row = lms.store.add_lineitem(label="Orientation", score_maximum=100)
+    custom = {"phase": phase, "max_attempts": "2", "activity_key": "00000000-0000-4000-8000-000000000000"}
+    return lms.store.add_link("Orientation", lms.tool.launch, custom, row.id).id

@@ -3,6 +3,7 @@ validation, proxy-aware state cookies, the in-app dev LMS, and PostgreSQL."""
 
 from __future__ import annotations
 
+import jwt
 import pytest
 
 from lti_app.models.lti import LtiDeployment, LtiLaunch, LtiPlatform, LtiUsedNonce
@@ -104,8 +105,17 @@ def test_picker_rejects_bad_csrf_and_bad_choices(tool, make_lms, browser):
     assert invalid.status_code == 400
     assert "choose one of the available phases" in invalid.text and "max attempts must be between" in invalid.text
     assert "language must be one of" in invalid.text
-    ok = browser.post(action, data=good)
+    from grader.scenarios import list_scenarios
+
+    scenario = list_scenarios("difficult_client")[0].id
+    wrong_scenario = browser.post(action, data={**good, "phase": "acknowledge", "scenario": scenario})
+    assert wrong_scenario.status_code == 400 and "choose a scenario from the list" in wrong_scenario.text
+    assert f'value="{scenario}"' in picker.text
+    ok = browser.post(action, data={**good, "phase": "difficult_client", "scenario": scenario})
     assert ok.status_code == 200 and forms_in(ok.text)[0]["fields"]["JWT"]
+    claims = jwt.decode(forms_in(ok.text)[0]["fields"]["JWT"], options={"verify_signature": False})
+    custom = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]["custom"]
+    assert (custom["phase"], custom["scenario"]) == ("difficult_client", scenario)
     replay = browser.post(action, data=good, allow_redirects=False)  # the picker is single-use
     assert replay.status_code == 403 and replay.headers["X-LTI-Error"] == "unknown_launch"
 

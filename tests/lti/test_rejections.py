@@ -12,8 +12,9 @@ import jwt
 import pytest
 
 from lti_app.devlms.state import new_private_pem
+from lti_app.lti.platforms import fetch_key_set, find_platform
 from lti_app.models.lti import LtiLaunch, LtiUsedNonce
-from tests.lti.conftest import add_activity
+from tests.lti.conftest import plain_link
 from tests.support.browser import forms_in
 
 
@@ -71,17 +72,22 @@ def _assert_refused(tool, response, code: str, status: int) -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_tampered_token_is_refused_and_nothing_stored(case, tool, lms, browser):
-    link_id = add_activity(browser, lms)
+    link_id = plain_link(lms)
     counts = (tool.count(LtiLaunch), tool.count(LtiUsedNonce))
     fields, action = _legit_form(browser, lms, link_id)
     tamper, code, status = CASES[case]
     fields["id_token"] = tamper(fields["id_token"], lms)
+    with tool.app.app_context():  # the tool has seen this platform's keys before
+        fetch_key_set(find_platform(lms.issuer, lms.client_id))
+    fetches = lms.store.state.jwks_served
     response = browser.post(action, data=fields, allow_redirects=False)
     _assert_refused(tool, response, code, status)
     assert (tool.count(LtiLaunch), tool.count(LtiUsedNonce)) == counts
+    # The platform key set is cached; only an unknown kid costs exactly one refetch.
+    assert lms.store.state.jwks_served - fetches == (1 if case == "unknown_kid" else 0)
 
 
-def test_wrong_issuer_with_matching_login_is_unknown_issuer(tool, lms, browser, make_lms):
+def test_login_refusals(tool, lms, browser):
     """An issuer the tool never registered cannot even start a login."""
     response = browser.get(f"{tool.url}/lti/login", params={"iss": "https://evil.example", "login_hint": "x"},
                            allow_redirects=False)
@@ -94,7 +100,7 @@ def test_wrong_issuer_with_matching_login_is_unknown_issuer(tool, lms, browser, 
 
 
 def test_replayed_launch_is_refused(tool, lms, browser):
-    link_id = add_activity(browser, lms)
+    link_id = plain_link(lms)
     fields, action = _legit_form(browser, lms, link_id)
     first = browser.post(action, data=fields, allow_redirects=False)
     assert first.status_code == 302
@@ -110,7 +116,7 @@ def test_replayed_launch_is_refused(tool, lms, browser):
 
 
 def test_state_problems(tool, lms, browser):
-    link_id = add_activity(browser, lms)
+    link_id = plain_link(lms)
     counts = (tool.count(LtiLaunch), tool.count(LtiUsedNonce))
 
     fields, action = _legit_form(browser, lms, link_id)
