@@ -22,11 +22,13 @@ def run_worker(burst: bool, no_reconcile: bool, queues: str) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
+    from worker import rq_entry
     from worker.reconciler import ReconcilerThread
 
     settings = current_app.config["SETTINGS"]
     if settings.queue_mode != "rq":
         raise click.ClickException("CR_QUEUE_MODE is 'inprocess': the web process runs the work itself")
+    rq_entry.preload(current_app._get_current_object())  # type: ignore[attr-defined]
     connection = Redis.from_url(settings.redis_url)
     reconciler = None if no_reconcile else ReconcilerThread(current_app._get_current_object())  # type: ignore[attr-defined]
     if reconciler:

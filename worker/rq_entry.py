@@ -7,6 +7,16 @@ from flask import Flask
 _app: Flask | None = None
 
 
+def preload(app: Flask) -> None:
+    """Called by the worker command before it forks: every work horse inherits a ready app and warm imports."""
+    global _app
+    _app = app
+    from worker.kinds import KINDS, handler_for
+
+    for kind in KINDS:
+        handler_for(kind)
+
+
 def _get_app() -> Flask:
     global _app
     if _app is None:

@@ -1,0 +1,221 @@
+"""Graded Python submissions through the real queue: RQ on Redis with N worker processes.
+
+Prints, from one run on this machine:
+  * the serial baseline: the same submission graded in-process, no queue (submissions/s);
+  * throughput through RQ with 1..N workers, as a ratio to that baseline and per core;
+  * the time to drain a burst of --burst submissions with N workers.
+
+    .venv/bin/python bench/queue_throughput.py [--burst 1000] [--workers 2] [--database-url URL]
+
+Needs Redis (CR_BENCH_REDIS_URL, default redis://127.0.0.1:6379/13 — flushed) and bubblewrap. The
+database defaults to a fresh PostgreSQL database on 127.0.0.1 (the production shape for several
+workers); pass --database-url sqlite:///... to use SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+REDIS_URL = os.environ.get("CR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+ADMIN_PG = os.environ.get("CR_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SCENARIO = "angry_bakery_owner"
+
+
+def fresh_postgres() -> tuple[str, str]:
+    name = f"cr_bench_{secrets.token_hex(4)}"
+    with create_engine(ADMIN_PG, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return make_url(ADMIN_PG).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_postgres(name: str) -> None:
+    with create_engine(ADMIN_PG, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def env_for(database_url: str, data_dir: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CR_DATABASE_URL": database_url,
+        "CR_QUEUE_MODE": "rq",
+        "CR_REDIS_URL": REDIS_URL,
+        "CR_DATA_DIR": data_dir,
+        "CR_SECRET_KEY": "bench-secret-key-0123456789",
+        "CR_LOG_LEVEL": "WARNING",
+    }
+
+
+def build_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    from flask_migrate import upgrade
+
+    from config import load_settings
+    from lti_app import create_app
+
+    app = create_app(load_settings(env))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    return app
+
+
+def seed_attempt(app):  # type: ignore[no-untyped-def]
+    from lti_app.extensions import db
+    from lti_app.models import Activity, Attempt, Course, User
+    from lti_app.phases import adapter_for
+
+    with app.app_context():
+        course = Course(issuer="https://bench", context_id="bench")
+        user = User(issuer="https://bench", sub="bench-student")
+        db.session.add_all([course, user])
+        db.session.flush()
+        activity = Activity(course_id=course.id, resource_link_id="bench", phase="difficult_client", scenario=SCENARIO)
+        db.session.add(activity)
+        db.session.flush()
+        attempt = Attempt(
+            activity_id=activity.id, user_id=user.id, state=adapter_for("difficult_client").new_state(activity)
+        )
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt.id
+
+
+def solution_source() -> tuple[str, str]:
+    from grader.scenarios import load_scenario
+
+    task = load_scenario("difficult_client", SCENARIO).coding_task
+    # Not a correct solution, a realistic one to run: it loads, is called on every case, and returns.
+    return task.function_name, f"def {task.function_name}(*args, **kwargs):\n    return None\n"
+
+
+def serial_baseline(count: int) -> float:
+    """Submissions per second graded in this process with the same sandbox and harness, no queue."""
+    from grader.sandbox import get_backend
+    from grader.scenarios import load_scenario
+    from lti_app.phases.difficult_client.execution import submit_result
+
+    task = load_scenario("difficult_client", SCENARIO).coding_task
+    _, source = solution_source()
+    backend = get_backend("local")
+    submit_result(backend, task, source)  # warm-up
+    start = time.perf_counter()
+    for _ in range(count):
+        submit_result(backend, task, source)
+    return count / (time.perf_counter() - start)
+
+
+def enqueue_submissions(app, attempt_id: int, count: int) -> None:  # type: ignore[no-untyped-def]
+    from lti_app.extensions import db
+    from lti_app.models import Submission
+    from worker.dispatch import get_dispatcher
+
+    _, source = solution_source()
+    with app.app_context():
+        rows = [
+            Submission(attempt_id=attempt_id, kind="submit", language="python", source=source) for _ in range(count)
+        ]
+        db.session.add_all(rows)
+        db.session.commit()
+        dispatcher = get_dispatcher()
+        for row in rows:
+            dispatcher.enqueue("execute", row)
+
+
+def drain_with_workers(env: dict[str, str], workers: int) -> float:
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "lti_app:create_app()",
+        "worker",
+        "run",
+        "--burst",
+        "--no-reconcile",
+    ]
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - start
+
+
+def count_done(app) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from lti_app.extensions import db
+    from lti_app.models import Submission
+
+    with app.app_context():
+        done = db.session.query(Submission).filter_by(status="done").count()
+        others = (
+            db.session.query(Submission.status, Submission.last_error, func.count())
+            .filter(Submission.status != "done")
+            .group_by(Submission.status, Submission.last_error)
+        )
+        return done, db.session.query(Submission).count(), {f"{s}: {e[:80]}": n for s, e, n in others}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=40, help="submissions per throughput sample")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    pg_name = ""
+    database_url = args.database_url
+    if not database_url:
+        database_url, pg_name = fresh_postgres()
+    data_dir = tempfile.mkdtemp(prefix="cr-bench-")
+    env = env_for(database_url, data_dir)
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        redis.flushdb()
+        app = build_app(env)
+        attempt_id = seed_attempt(app)
+        cores = os.cpu_count() or 1
+
+        baseline = serial_baseline(args.sample // 2)
+        print(f"serial baseline (in-process, no queue): {baseline:6.2f} submissions/s")
+        for workers in range(1, args.workers + 1):
+            enqueue_submissions(app, attempt_id, args.sample)
+            seconds = drain_with_workers(env, workers)
+            rate = args.sample / seconds
+            print(
+                f"RQ, {workers} worker(s): {rate:6.2f} submissions/s = {rate / baseline:4.2f}x baseline, "
+                f"{rate / min(workers, cores):5.2f}/s per busy core"
+            )
+        enqueue_submissions(app, attempt_id, args.burst)
+        seconds = drain_with_workers(env, args.workers)
+        done, total, problems = count_done(app)
+        print(
+            f"burst of {args.burst} with {args.workers} workers drained in {seconds:6.1f} s "
+            f"({args.burst / seconds:5.2f}/s; {done}/{total} rows done)"
+        )
+        for problem, n in problems.items():
+            print(f"  not done: {n} x {problem}")
+    finally:
+        redis.flushdb()
+        if pg_name:
+            drop_postgres(pg_name)
+
+
+if __name__ == "__main__":
+    main()
