@@ -32,6 +32,8 @@ class LaunchContext:
     ags_scopes: tuple[str, ...] = ()
     # NRPS
     nrps_memberships_url: str | None = None
+    # launch_presentation.return_url: where a "back to the course" link should go (None when not sent)
+    return_url: str | None = None
 
     @property
     def is_instructor(self) -> bool:

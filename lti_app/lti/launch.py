@@ -240,4 +240,5 @@ def build_context(launch: ValidatedLaunch, launch_id: str | None = None) -> Laun
         ags_lineitems_url=ags.get("lineitems"),
         ags_scopes=tuple(ags.get("scope") or ()),
         nrps_memberships_url=nrps.get("context_memberships_url"),
+        return_url=(body.get(CLAIM + "launch_presentation") or {}).get("return_url"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import requests
 
@@ -65,5 +66,6 @@ def fetch_roster(
             )
         # requests parses both rel="next" and the unquoted rel=next some platforms send.
         next_url = response.links.get("next", {}).get("url")
+        next_url = urljoin(response.url, next_url) if next_url else None
         url = next_url if next_url and next_url not in seen else None
     return members

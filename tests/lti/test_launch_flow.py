@@ -60,6 +60,7 @@ def test_deep_link_then_student_and_instructor_launches(tool, lms, browser):
     assert ctx.ags_lineitem_url == lms.lineitem_url(link.lineitem_id)
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in ctx.ags_scopes
     assert ctx.nrps_memberships_url == lms.memberships_url
+    assert ctx.return_url == lms.url("/")
     assert ctx.launch_id in response.headers["Location"]
 
     instructor = lms.users[0]
