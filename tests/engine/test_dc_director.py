@@ -130,3 +130,14 @@ def test_foreign_or_finished_state_is_rejected(bakery, founder):
         take_turn(bakery, finish_session(start_session(bakery)), "Hello?")
     with pytest.raises(InvalidTurn, match="not a Difficult Client"):
         take_turn(bakery, {"version": 99}, "Hello?")
+
+
+def test_check_turn_validates_before_a_stream_is_opened(bakery):
+    from grader.engine import check_turn, stream_turn
+
+    assert check_turn(bakery, start_session(bakery), "  Hello?  ") == "Hello?"
+    with pytest.raises(InvalidTurn):
+        check_turn(bakery, start_session(bakery), "")
+    events = stream_turn(bakery, start_session(bakery), "")  # a generator: the error comes on first use
+    with pytest.raises(InvalidTurn):
+        next(events)
