@@ -212,7 +212,7 @@ def submission_status(launch_id: str, submission_id: int):  # type: ignore[no-un
     attempt = db.session.get(Attempt, row.attempt_id) if row is not None else None
     # Ids in URLs are not trusted: the row must belong to this learner in this launch's activity.
     if attempt is None or attempt.activity_id != activity_for(ctx).id or attempt.user_id != user_for(ctx).id:
-        abort(404, description="submission_unknown")
+        abort(404, description="submission_unknown: there is no such submission in your attempt")
     return jsonify(submission=submission_view(launch_id, row))
 
 
@@ -221,7 +221,7 @@ def state(launch_id: str):  # type: ignore[no-untyped-def]
     ctx = require_launch(launch_id)
     attempt = current_attempt(ctx)
     if attempt is None or activity_for(ctx).phase != "difficult_client":
-        abort(404, description="attempt_unknown")
+        abort(404, description="attempt_unknown: launch the activity again from your course")
     latest = db.session.scalar(
         select(Submission).where(Submission.attempt_id == attempt.id).order_by(Submission.id.desc())
     )
