@@ -19,6 +19,9 @@ from grader.llm.base import CallRecord, ChatRequest, ChatResult, LLMError, Provi
 from grader.llm.cache import ReplyCache
 from grader.llm.metrics import observe
 
+# One process-wide cache, so providers built per request (``make_provider`` in a view) still share it.
+SHARED_CACHE = ReplyCache(max_entries=1024)
+
 
 def _error_kind(exc: Exception) -> str:
     if isinstance(exc, openai.APITimeoutError):
@@ -50,7 +53,7 @@ class OpenAIProvider(Provider):
         # Local servers need no key, but the SDK insists on one.
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
                                      max_retries=max_retries)
-        self.cache = cache if cache is not None else ReplyCache()
+        self.cache = cache if cache is not None else SHARED_CACHE
 
     def _kwargs(self, request: ChatRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -72,7 +75,7 @@ class OpenAIProvider(Provider):
         return CallRecord(purpose=request.purpose, provider=self.name, model=self.model, outcome=outcome)
 
     def complete(self, request: ChatRequest) -> ChatResult:
-        key = request.cache_key(self.model)
+        key = request.cache_key(f"{self.base_url}|{self.model}")
         cached = self.cache.get(key)
         if cached is not None:
             record = self._record(request, "cached")
@@ -97,7 +100,7 @@ class OpenAIProvider(Provider):
         return ChatResult(text, record)
 
     def stream(self, request: ChatRequest) -> TextStream:
-        key = request.cache_key(self.model)
+        key = request.cache_key(f"{self.base_url}|{self.model}")
         cached = self.cache.get(key)
         if cached is not None:
             record = self._record(request, "cached")

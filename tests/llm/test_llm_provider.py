@@ -53,6 +53,10 @@ def test_complete_records_tokens_latency_and_caches(fake, provider):
     assert len(fake.requests) == 1
     provider.complete(req("something else"))
     assert len(fake.requests) == 2
+    # A provider built later in the same process (as a view does per request) shares the cache.
+    twin = OpenAIProvider(base_url=fake.base_url, model="fake-model", timeout=2.0, max_retries=0)
+    assert twin.complete(req()).record.outcome == "cached"
+    assert len(fake.requests) == 2
 
 
 def test_stream_yields_chunks_and_caches(fake, provider):
