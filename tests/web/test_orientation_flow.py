@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lti_app.extensions import db
-from lti_app.models import GradeRow, Passback
+from lti_app.models import Evaluation, GradeRow, Passback
 from lti_app.security import csrf_token
 from worker.dispatch import get_dispatcher
 
@@ -50,3 +50,22 @@ def test_student_answers_are_graded_through_the_queue(make_app, seed_launch, dat
     assert status["grade"]["letter"] == "C+"
     assert status["passback"]["state"] == "failed"
     assert "state" not in status["attempt"] or status["attempt"]["status"] == "closed"
+
+
+def test_report_page_shows_grading_in_progress_at_every_stage(make_app, seed_launch):
+    # Redis unreachable: the evaluation stays queued with no queue position, as during an outage.
+    app = make_app(CR_QUEUE_MODE="rq", CR_REDIS_URL="redis://127.0.0.1:1/0")
+    launch_id = seed_launch(app)
+    client = app.test_client()
+    answers = {**RIGHT, "csrf_token": _csrf(app, launch_id)}
+    assert client.post(f"/a/{launch_id}/acknowledge", data=answers).status_code == 303
+    for state in ("queued", "running", "retry", "failed"):
+        with app.app_context():
+            evaluation = db.session.query(Evaluation).one()
+            evaluation.status = state
+            db.session.commit()
+        page = client.get(f"/a/{launch_id}")
+        assert page.status_code == 200, (state, page.data[-500:])
+        assert b"Your work is being graded" in page.data
+        status = client.get(f"/api/a/{launch_id}/status").get_json()
+        assert status["evaluation"]["state"] == state
