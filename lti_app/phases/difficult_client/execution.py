@@ -1,6 +1,7 @@
 """Run and Submit for the coding task: real sandbox runs, reduced to what a student may see.
 
-Run executes the student's program with their own input and checks the public examples (no grade).
+Run executes the student's file as a program with their own input (no tests, no grade): they call
+their function and print to try it. Submit checks the public examples (shown in detail) and the hidden tests.
 Submit checks the examples and the hidden tests; hidden cases come back as pass/fail only (the sandbox
 harness never lets their inputs or expected values out), and their counts feed the grade.
 """
@@ -53,8 +54,7 @@ def _report_view(report: Any) -> dict[str, Any]:
 
 def run_result(backend: Any, task: CodingTask, source: str, stdin: str) -> dict[str, Any]:
     program = run_program(backend, task.language, source, stdin=stdin)
-    examples = run_tests(backend, task.language, source, task.function_name, example_cases(task))
-    return {"kind": "run", "program": _program_view(program), "examples": _report_view(examples)}
+    return {"kind": "run", "program": _program_view(program)}
 
 
 def submit_result(backend: Any, task: CodingTask, source: str) -> dict[str, Any]:
