@@ -68,7 +68,6 @@ def registration_request(config: dict[str, Any]) -> dict[str, Any]:
         "label": TOOL_NAME,
         # Canvas reads placements; Moodle ignores them.
         "placements": ["assignment_selection", "link_selection"],
-        "roles": [],
     }
     return {
         "application_type": "web",

@@ -40,8 +40,11 @@ class Browser(requests.Session):
         """Click a link in the LMS and follow the OIDC login up to the platform's auth URL (returned)."""
         params = {"user": user, **({"deep_link": "1"} if deep_link else {"link": link})}
         first = self.get(f"{lms_url}/launch", params=params, allow_redirects=False)
-        assert first.status_code == 302, first.text
-        login = self.get(first.headers["Location"], allow_redirects=False)
+        if first.status_code == 200:  # login initiation by an auto-submitting POST form (Canvas)
+            login = self.submit_form(first)
+        else:  # login initiation by a GET redirect
+            assert first.status_code == 302, first.text
+            login = self.get(first.headers["Location"], allow_redirects=False)
         assert login.status_code == 302, f"tool login refused: {login.status_code} {login.text[:300]}"
         return login.headers["Location"]
 
