@@ -1,17 +1,20 @@
 """The local backend: bubblewrap, one host uid per concurrent slot, rlimits, cgroups and seccomp.
 
-How a run is started (all from one short ``/bin/sh`` launcher, so no Python ``preexec_fn`` is needed
-in a threaded worker):
+How a run is started (no shell, no ``preexec_fn`` - safe in a threaded worker):
 
-1. the launcher, still root, writes its pid into the run's memory/pids/cpuacct cgroups and sets rlimits
-   (CPU seconds, file size, open files, no core dumps, RLIMIT_NPROC);
-2. ``setpriv`` switches to the slot's uid/gid (60000+slot by default) with no supplementary groups,
-   no inheritable capabilities and an empty bounding set. RLIMIT_NPROC is counted per real uid, so
-   each concurrent slot needs its own uid for the process limit to mean anything (and root ignores it);
-3. unprivileged ``bwrap`` unshares every namespace (user, pid, net, ipc, uts, cgroup, mount), forbids
+1. ``subprocess`` starts ``bwrap`` directly as the slot's uid/gid (60000+slot by default) with no
+   supplementary groups; a root-to-non-root switch clears every capability. RLIMIT_NPROC is counted per
+   real uid, so each concurrent slot needs its own uid for the process limit to mean anything (and
+   root ignores it altogether);
+2. unprivileged ``bwrap`` unshares every namespace (user, pid, net, ipc, uts, cgroup, mount), forbids
    nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few /etc
    files read-only, a size-capped tmpfs on /tmp, the request's files read-only on /code, remounts
-   the root read-only and loads the seccomp deny-list before exec.
+   the root read-only and loads the seccomp deny-list before exec;
+3. rlimits (CPU seconds, file size, open files, no core dumps, processes) are set by util-linux
+   ``prlimit``, which execs bwrap: one tiny exec instead of a ``preexec_fn``;
+4. bwrap reports its init's pid on ``--info-fd`` and waits on ``--block-fd``; meanwhile we move that pid
+   into the run's memory/pids/cpuacct cgroups, then let it go. Joining a v1 cgroup costs a kernel RCU
+   grace period (~15 ms here), which this overlaps with bwrap's own namespace set-up.
 
 Inside the pid namespace bwrap's own pid-1 reaps every process; when it exits, the kernel kills whatever
 is left (background processes cannot outlive the run). The outer bwrap is our direct child: we reap it,
@@ -23,10 +26,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import math
 import os
+import select
 import selectors
-import shlex
 import shutil
 import signal
 import subprocess
@@ -103,7 +107,7 @@ class LocalBackend(SandboxBackend):
         self.uid_base = uid_base
         self.pool = SlotPool(self.state_dir, slots)
         self.bwrap = shutil.which("bwrap")
-        self.setpriv = shutil.which("setpriv")
+        self.prlimit = shutil.which("prlimit")
         self.is_root = os.geteuid() == 0
         self.cgroups = CgroupLayout.probe() if (use_cgroups and self.is_root) else None
         self.use_seccomp = use_seccomp and seccomp.supported()
@@ -115,13 +119,13 @@ class LocalBackend(SandboxBackend):
         problems: list[str] = []
         if not self.bwrap:
             return ["bubblewrap is not installed (apt-get install bubblewrap): the local sandbox cannot run"]
+        if not self.prlimit:
+            return ["prlimit (util-linux) is missing: cannot set resource limits"]
         if not self.is_root:
             problems.append(
                 "not running as root: every slot shares this uid, so the 50-process limit is shared and "
                 "cgroup memory/pids limits are not applied"
             )
-        elif not self.setpriv:
-            problems.append("setpriv (util-linux) is missing: cannot switch to the per-slot uid")
         if self.cgroups is None and self.is_root:
             problems.append("cgroups disabled by configuration: no memory or pids limit, no OOM detection")
         elif self.cgroups is not None:
@@ -198,26 +202,20 @@ class LocalBackend(SandboxBackend):
         return [*args, "--", *command_for(request.language, request.entry, request.command,
                                           request.limits.memory_bytes)]
 
-    def _launcher(self, bwrap_args: list[str], uid: int, cgroups: RunCgroups | None, request: RunRequest) -> list[str]:
-        limits = request.limits
-        steps = [f"echo $$ > {shlex.quote(p)}" for p in (cgroups.procs_files if cgroups else [])]
-        # dash's ulimit sets soft and hard limits together; -f counts 512-byte blocks.
-        steps += [
-            "ulimit -c 0",
-            f"ulimit -t {math.ceil(limits.cpu_seconds)}",
-            f"ulimit -f {max(1, limits.file_bytes // 512)}",
-            f"ulimit -n {limits.open_files}",
-            # a little above pids.max, so the cgroup (which records the refusal) is hit first
-            f"ulimit -p {limits.processes + WRAPPER_PROCESSES + (8 if cgroups and 'pids' in cgroups.dirs else 0)}",
+    def _prlimit_prefix(self, limits, cgroups: RunCgroups | None) -> list[str]:
+        """util-linux ``prlimit`` sets the rlimits on itself and execs bwrap (we lack CAP_SYS_RESOURCE to
+        set them on another process, and ``preexec_fn`` is unsafe in a threaded worker)."""
+        # RLIMIT_NPROC sits a little above pids.max, so the cgroup (which records the refusal) is hit first.
+        nproc = limits.processes + WRAPPER_PROCESSES + (8 if cgroups and "pids" in cgroups.dirs else 0)
+        return [
+            self.prlimit or "prlimit",
+            "--core=0",
+            f"--cpu={math.ceil(limits.cpu_seconds)}",
+            f"--fsize={limits.file_bytes}",
+            f"--nofile={limits.open_files}",
+            f"--nproc={nproc}",
+            "--",
         ]
-        privs: list[str] = []
-        if self.is_root:
-            privs = [
-                self.setpriv or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all",
-            ]
-        script = " && ".join(steps) + " && exec " + " ".join(shlex.quote(a) for a in [*privs, *bwrap_args])
-        return ["/bin/sh", "-c", script]
 
     def run(self, request: RunRequest) -> RunResult:
         if not self.bwrap:
@@ -241,24 +239,52 @@ class LocalBackend(SandboxBackend):
 
     def _run_in_slot(self, request: RunRequest, code_dir: Path, uid: int, cgroups: RunCgroups | None) -> RunResult:
         limits = request.limits
+        own_fds: list[int] = []
         seccomp_fd = None
         if self.use_seccomp:
-            seccomp_fd = os.memfd_create("cr-seccomp", 0)  # not CLOEXEC: bwrap reads it after exec
+            seccomp_fd = os.memfd_create("cr-seccomp")
             os.write(seccomp_fd, self._seccomp_program)
             os.lseek(seccomp_fd, 0, os.SEEK_SET)
-        argv = self._launcher(self._bwrap_args(request, code_dir, uid, seccomp_fd), uid, cgroups, request)
+            own_fds.append(seccomp_fd)
+        # bwrap reports the sandbox init's pid on info-fd, then waits on block-fd until we have put that
+        # pid into the run's cgroups and set its rlimits: nothing of the student's runs before that.
+        info_r, info_w = os.pipe()
+        block_r, block_w = os.pipe()
+        own_fds += [info_w, block_r]
+        bwrap = self._bwrap_args(request, code_dir, uid, seccomp_fd)
+        bwrap[1:1] = ["--info-fd", str(info_w), "--block-fd", str(block_r)]
+        argv = self._prlimit_prefix(limits, cgroups) + bwrap
+        as_user = {"user": uid, "group": uid, "extra_groups": []} if self.is_root else {}
         started = time.monotonic()
+        deadline = started + limits.wall_seconds
         try:
             proc = subprocess.Popen(
                 argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
-                pass_fds=(seccomp_fd,) if seccomp_fd is not None else (), start_new_session=True,
+                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/", pass_fds=tuple(own_fds),
+                start_new_session=True, **as_user,
             )
+        except BaseException:
+            for fd in (*own_fds, info_r, block_w):
+                os.close(fd)
+            raise
+        for fd in own_fds:
+            os.close(fd)
+        try:
+            child = _read_child_pid(info_r, deadline)
+            if child is not None:
+                self._confine(child, cgroups)
+            with contextlib.suppress(BrokenPipeError):
+                os.write(block_w, b"go")
+        except BaseException:
+            _kill(proc)
+            with contextlib.suppress(ChildProcessError):
+                os.wait4(proc.pid, 0)
+            raise
         finally:
-            if seccomp_fd is not None:
-                os.close(seccomp_fd)
+            os.close(info_r)
+            os.close(block_w)
         out, err = CappedBuffer(limits.output_bytes), CappedBuffer(limits.output_bytes)
-        timed_out, flood, status, rusage = _supervise(proc, request.stdin, out, err, started + limits.wall_seconds)
+        timed_out, flood, status, rusage = _supervise(proc, request.stdin, out, err, deadline)
         wall = time.monotonic() - started
         if cgroups is not None:
             cgroups.kill_all()
@@ -278,6 +304,37 @@ class LocalBackend(SandboxBackend):
             process_limit_hit=cgroups.pids_limit_hit() if cgroups is not None else None,
             wall_seconds=round(wall, 4), cpu_seconds=None if cpu is None else round(cpu, 4), backend=self.name,
         )
+
+    def _confine(self, pid: int, cgroups: RunCgroups | None) -> None:
+        """Move the sandbox's init into the run's cgroups; everything it starts is counted there."""
+        if cgroups is None:
+            return
+        try:
+            cgroups.add(pid)
+        except ProcessLookupError:
+            pass  # bwrap already failed; its exit status and stderr tell why
+        except OSError as exc:
+            raise SandboxError(f"cannot move the sandbox into its cgroups: {exc}") from exc
+
+
+def _read_child_pid(fd: int, deadline: float) -> int | None:
+    """bwrap's --info-fd JSON ({"child-pid": N, ...}); None if bwrap exited before writing it."""
+    data = b""
+    while b"}" not in data:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SandboxError("bubblewrap did not start in time")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return None
+        data += chunk
+    try:
+        return int(json.loads(data)["child-pid"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SandboxError(f"unexpected bubblewrap info: {data[:200]!r}") from exc
 
 
 def _kill(proc: subprocess.Popen) -> None:
