@@ -14,6 +14,10 @@ apt_install docker.io mmdebstrap bubblewrap
 if ! docker version >/dev/null 2>&1; then
   log "starting private dockerd on $SOCK"
   mkdir -p "$SOCK_DIR" "$DATA_ROOT" /run/cr-docker-exec
+  # a dockerd that died leaves its pidfile behind and the next one refuses to start
+  if [ -f /run/cr-docker.pid ] && ! kill -0 "$(cat /run/cr-docker.pid)" 2>/dev/null; then
+    rm -f /run/cr-docker.pid
+  fi
   nohup dockerd -H "$DOCKER_HOST" --data-root "$DATA_ROOT" --exec-root /run/cr-docker-exec \
     --pidfile /run/cr-docker.pid --bridge=none --iptables=false --ip-masq=false \
     >/var/log/cr-dockerd.log 2>&1 &
