@@ -5,7 +5,7 @@ Public API (everything a caller needs is importable from here)::
     from grader.sandbox import get_backend, Limits, RunRequest, TestCase, run_program, run_tests
 
     backend = get_backend("local")            # or get_backend("docker", base_url=..., image=...)
-    problems = backend.check()                 # [] when fully working; otherwise what is missing
+    problems = ensure_ready(backend)           # at start-up: raises if unusable, else lists degradations
     result = run_program(backend, "python", "print(input())", stdin="hi")      # "Run": RunResult
     report = run_tests(backend, "python", source, "add",                      # "Submit": TestReport
                        [TestCase([1, 2], 3), TestCase([5, 5], 10, hidden=True)])
@@ -50,8 +50,24 @@ def get_backend(name: str = "local", **options: Any) -> SandboxBackend:
     raise InvalidRequest(f"unknown sandbox backend {name!r}; expected one of {', '.join(BACKENDS)}")
 
 
+def ensure_ready(backend: SandboxBackend) -> list[str]:
+    """Start-up check for a worker: raise :class:`SandboxError` naming what is missing if the backend
+    cannot run a program on this host; otherwise return the degradations worth logging (e.g. no
+    cgroup memory limit), an empty list when fully working."""
+    problems = backend.check()
+    try:
+        result = run_program(backend, "python", "print('ready')", limits=Limits(wall_seconds=30))
+        works = result.ok and result.stdout.strip() == "ready"
+    except SandboxError as exc:
+        works, problems = False, [*problems, str(exc)]
+    if not works:
+        raise SandboxError(f"the {backend.name} sandbox cannot run code on this host: " + "; ".join(problems))
+    return problems
+
+
 __all__ = [
     "BACKENDS", "LANGUAGES", "LANGUAGE_SPECS", "CaseResult", "InvalidRequest", "Limits", "RunRequest",
-    "RunResult", "SandboxBackend", "SandboxError", "TestCase", "TestReport", "get_backend", "run_program",
+    "RunResult", "SandboxBackend", "SandboxError", "TestCase", "TestReport", "ensure_ready", "get_backend",
+    "run_program",
     "run_tests", "values_equal",
 ]

@@ -83,6 +83,13 @@ class CgroupLayout:
             layout.problems.append(f"cgroup v2 at {base} is not usable: {exc}")
         return layout
 
+    def sweep(self) -> None:
+        """Remove run cgroups left behind by a killed worker (a cgroup still in use refuses rmdir)."""
+        for parent in set(self.parents.values()):
+            for child in parent.glob("run-*"):
+                with contextlib.suppress(OSError):
+                    child.rmdir()
+
     def create(self, memory_bytes: int, processes: int) -> RunCgroups:
         return RunCgroups.create(self, memory_bytes, processes)
 

@@ -110,6 +110,8 @@ class LocalBackend(SandboxBackend):
         self.prlimit = shutil.which("prlimit")
         self.is_root = os.geteuid() == 0
         self.cgroups = CgroupLayout.probe() if (use_cgroups and self.is_root) else None
+        if self.cgroups is not None:
+            self.cgroups.sweep()
         self.use_seccomp = use_seccomp and seccomp.supported()
         self._seccomp_program = seccomp.deny_list_program() if self.use_seccomp else b""
         self._etc_dirs: dict[int, Path] = {}

@@ -120,3 +120,31 @@ def test_each_concurrent_slot_has_its_own_uid(local_backend):
     with ThreadPoolExecutor(max_workers=2) as pool:
         uids = set(pool.map(uid, range(2)))
     assert len(uids) == 2 and all(u >= 60000 for u in uids)
+
+
+def test_ensure_ready_passes_here_and_names_what_is_missing(local_backend, monkeypatch):
+    from grader.sandbox import SandboxError, ensure_ready
+
+    assert isinstance(ensure_ready(local_backend), list)
+    monkeypatch.setattr(local_backend, "bwrap", None)
+    with pytest.raises(SandboxError, match="local sandbox cannot run code on this host: bubblewrap is not installed"):
+        ensure_ready(local_backend)
+
+
+@pytest.mark.docker
+def test_docker_warm_pool_runs_requests(docker_backend):
+    """A pooled container (created ahead, default limits) runs a request exactly like a fresh one."""
+    from conftest import DOCKER_URL
+
+    from grader.sandbox import get_backend
+
+    pooled = get_backend("docker", base_url=DOCKER_URL, pool_size=1)
+    try:
+        pooled.warm()
+        assert pooled._pool.qsize() == 1
+        result = run_program(pooled, "python", "import os\nprint(os.getuid(), input())", stdin="pooled\n")
+        assert result.stdout == "65000 pooled\n", result
+        custom = run_program(pooled, "python", "print('fresh')", limits=Limits(wall_seconds=5))
+        assert custom.stdout == "fresh\n"
+    finally:
+        pooled.close()
