@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, make_response, render_template
+from flask import Response, make_response, render_template, request
 
 log = logging.getLogger("lti_app.lti")
 
@@ -22,7 +22,10 @@ class LtiError(Exception):
 
 def error_response(error: LtiError) -> Response:
     """Log the refusal and render the error page (the reason code is also in a header for tools/tests)."""
-    log.warning("lti rejected: code=%s status=%s reason=%s", error.code, error.status, error.message)
+    log.warning(
+        "lti rejected: code=%s status=%s path=%s iss=%s reason=%s",
+        error.code, error.status, request.path, request.values.get("iss", "-")[:200], error.message,
+    )
     template = "lti/new_window.html" if error.code == "state_cookie_missing" else "lti/error.html"
     response = make_response(render_template(template, error=error), error.status)
     response.headers["X-LTI-Error"] = error.code

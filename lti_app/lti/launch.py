@@ -31,7 +31,7 @@ AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
-CLOCK_LEEWAY_SECONDS = 10
+CLOCK_LEEWAY_SECONDS = 60  # tolerate modest clock skew between platform and tool
 STATE_COOKIE_PREFIX = "lti1p3-"
 
 

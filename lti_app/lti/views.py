@@ -50,6 +50,8 @@ def login() -> Response:
         raise LtiError("missing_login_hint", "The login request has no login_hint.", 400)
     platform = find_platform(params["iss"], params["client_id"] or None)
     if platform is None:
+        if has_issuer(params["iss"]) and not params["client_id"]:
+            raise LtiError("missing_client_id", "Several registrations exist for this platform: send client_id.", 400)
         if has_issuer(params["iss"]):
             raise LtiError("unknown_client", "This client id is not registered for the platform.", 403)
         raise LtiError("unknown_issuer", f"The platform {params['iss']!r} is not registered with this tool.", 403)

@@ -97,6 +97,22 @@ def test_login_refusals(tool, lms, browser):
     _assert_refused(tool, response, "unknown_client", 403)
     response = browser.post(f"{tool.url}/lti/login", data={"login_hint": "x"}, allow_redirects=False)
     _assert_refused(tool, response, "missing_issuer", 400)
+    response = browser.post(f"{tool.url}/lti/login", data={"iss": lms.issuer}, allow_redirects=False)
+    _assert_refused(tool, response, "missing_login_hint", 400)
+    # Without client_id the login works while the issuer has one registration, and is refused after.
+    assert browser.get(f"{tool.url}/lti/login", params={"iss": lms.issuer, "login_hint": "x"},
+                       allow_redirects=False).status_code == 302
+    added = tool.cli("platforms", "add", "--issuer", lms.issuer, "--client-id", "second-client",
+                     "--deployment-id", "9", "--auth-login-url", lms.auth_login_url,
+                     "--auth-token-url", lms.token_url, "--key-set-url", lms.jwks_url)
+    assert added.exit_code == 0, added.output
+    response = browser.get(f"{tool.url}/lti/login", params={"iss": lms.issuer, "login_hint": "x"},
+                           allow_redirects=False)
+    _assert_refused(tool, response, "missing_client_id", 400)
+    response = browser.get(f"{tool.url}/lti/login", params={"iss": lms.issuer, "login_hint": "x",
+                                                             "client_id": lms.client_id, "lti_deployment_id": "9"},
+                           allow_redirects=False)
+    _assert_refused(tool, response, "unknown_deployment", 403)
 
 
 def test_replayed_launch_is_refused(tool, lms, browser):
