@@ -115,11 +115,21 @@ class StateStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.lock = threading.RLock()
+        self._mtime = 0.0
         self.state = self._load() if path and path.exists() else DevState(private_pem=new_private_pem())
         self.save()
 
+    def refresh(self) -> None:
+        """Pick up changes another server process wrote (several gunicorn workers share the file)."""
+        if self.path is None or not self.path.exists():
+            return
+        with self.lock:
+            if self.path.stat().st_mtime > self._mtime:
+                self.state = self._load()
+
     def _load(self) -> DevState:
         assert self.path is not None
+        self._mtime = self.path.stat().st_mtime
         raw = json.loads(self.path.read_text())
         return DevState(
             private_pem=raw["private_pem"],
@@ -143,6 +153,7 @@ class StateStore:
             tmp.write_text(json.dumps(asdict(self.state), indent=1, default=str))
             tmp.chmod(0o600)
             tmp.replace(self.path)
+            self._mtime = self.path.stat().st_mtime
 
     def add_lineitem(self, label: str, score_maximum: float, **extra: str) -> LineItemRow:
         with self.lock:

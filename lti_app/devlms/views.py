@@ -71,6 +71,7 @@ def _platform_json(resp: PlatformResponse, lms: DevLms) -> Response:
 
 def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:  # noqa: C901 - one route table
     bp = Blueprint(name, __name__, url_prefix=url_prefix or None)
+    bp.before_request(lms.store.refresh)
 
     @bp.get("/")
     def index() -> str:

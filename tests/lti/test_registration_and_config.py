@@ -165,3 +165,19 @@ def test_launch_and_replay_on_postgresql(make_tool, make_lms, browser, postgres_
     again = browser.submit_form(page)
     assert again.status_code == 401 and again.headers["X-LTI-Error"] == "nonce_replayed"
     assert (tool.count(LtiLaunch), tool.count(LtiUsedNonce)) == counts
+
+
+def test_dev_lms_state_survives_a_restart(tmp_path):
+    from lti_app.devlms.state import StateStore
+
+    path = tmp_path / "devlms.json"
+    store = StateStore(path)
+    row = store.add_lineitem(label="Week 1", score_maximum=100)
+    store.add_link("Week 1", "http://tool/lti/launch", {"phase": "acknowledge"}, row.id)
+    again = StateStore(path)  # another process, or the dev server restarted
+    assert again.state.private_pem == store.state.private_pem
+    assert [link.title for link in again.state.links.values()] == ["Week 1"]
+    store.rotate_key()
+    again.refresh()
+    assert again.state.previous_pems == [store.state.previous_pems[0]]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"  # it holds a private key
