@@ -181,3 +181,13 @@ def test_dev_lms_state_survives_a_restart(tmp_path):
     again.refresh()
     assert again.state.previous_pems == [store.state.previous_pems[0]]
     assert oct(path.stat().st_mode & 0o777) == "0o600"  # it holds a private key
+
+
+def test_forwarded_proto_is_ignored_without_trust_proxy(tool, make_lms, browser):
+    lms = make_lms("moodle", tool)
+    params = {"iss": lms.issuer, "login_hint": lms.users[1].id, "client_id": lms.client_id}
+    spoofed = browser.get(f"{tool.url}/lti/login", params=params, allow_redirects=False,
+                          headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"})
+    assert "Secure" not in spoofed.headers["Set-Cookie"]
+    assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{tool.url.rsplit(':', 1)[1]}%2Flti%2Flaunch" in \
+        spoofed.headers["Location"]
