@@ -7,6 +7,7 @@ Public API (everything a caller needs is importable from here)::
     backend = get_backend("local")            # or get_backend("docker", base_url=..., image=...)
     problems = ensure_ready(backend)           # at start-up: raises if unusable, else lists degradations
     result = run_program(backend, "python", "print(input())", stdin="hi")      # "Run": RunResult
+    examples = run_examples(backend, "python", source, "add", [TestCase([1, 2], 3)])  # "Run" examples
     report = run_tests(backend, "python", source, "add",                      # "Submit": TestReport
                        [TestCase([1, 2], 3), TestCase([5, 5], 10, hidden=True)])
     result.to_dict(); report.to_dict()         # JSON-ready for the worker
@@ -23,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import SandboxBackend
-from .harness import CaseResult, TestCase, TestReport, run_program, run_tests, values_equal
+from .harness import CaseResult, TestCase, TestReport, run_examples, run_program, run_tests, values_equal
 from .languages import LANGUAGE_SPECS
 from .types import LANGUAGES, InvalidRequest, Limits, RunRequest, RunResult, SandboxError
 
@@ -68,6 +69,6 @@ def ensure_ready(backend: SandboxBackend) -> list[str]:
 __all__ = [
     "BACKENDS", "LANGUAGES", "LANGUAGE_SPECS", "CaseResult", "InvalidRequest", "Limits", "RunRequest",
     "RunResult", "SandboxBackend", "SandboxError", "TestCase", "TestReport", "ensure_ready", "get_backend",
-    "run_program",
+    "run_examples", "run_program",
     "run_tests", "values_equal",
 ]

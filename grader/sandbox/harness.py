@@ -373,6 +373,23 @@ def run_tests(
     return report
 
 
+def run_examples(
+    backend: SandboxBackend,
+    language: str,
+    source: str,
+    function_name: str,
+    cases: list[TestCase],
+    limits: Limits | None = None,
+    student_file: str | None = None,
+) -> TestReport:
+    """"Run" against the visible examples only: full details, never graded. Refuses hidden cases so a
+    caller cannot mix them into an ungraded run by mistake."""
+    parsed = [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
+    if any(c.hidden for c in parsed):
+        raise InvalidRequest("run_examples takes visible cases only; hidden cases belong to run_tests (Submit)")
+    return run_tests(backend, language, source, function_name, parsed, limits, student_file)
+
+
 def run_program(
     backend: SandboxBackend,
     language: str,

@@ -148,3 +148,14 @@ def test_docker_warm_pool_runs_requests(docker_backend):
         assert custom.stdout == "fresh\n"
     finally:
         pooled.close()
+
+
+def test_run_examples_refuses_hidden_cases_and_runs_visible_ones(local_backend):
+    from grader.sandbox import run_examples
+
+    with pytest.raises(InvalidRequest, match="visible cases only"):
+        run_examples(local_backend, "python", "def f(x):\n    return x\n", "f", [TestCase([1], 1, hidden=True)])
+    report = run_examples(local_backend, "python", "def f(x):\n    return x * 2\n", "f",
+                          [{"args": [2], "expected": 4}, {"args": [3], "expected": 7}])
+    assert [c.status for c in report.cases] == ["passed", "wrong_answer"]
+    assert report.cases[1].to_dict()["actual"] == 6 and len(report.runs) == 1
