@@ -18,12 +18,25 @@ def test_compose_file_is_valid():
         if os.environ.get("CI"):
             pytest.fail("docker-compose is not installed; scripts/apt-test.txt should provide it")
         pytest.skip("docker-compose not installed (scripts/test.sh installs it)")
-    env = {**os.environ, "POSTGRES_PASSWORD": "example-password", "CR_SECRET_KEY": "example-secret-key-0123456789"}
+    env = {
+        **os.environ,
+        "POSTGRES_PASSWORD": "example-password",
+        "CR_SECRET_KEY": "example-secret-key-0123456789",
+        "RQ_DASHBOARD_PASSWORD": "example-dashboard-password",
+    }
     result = subprocess.run(
         [tool, "-f", str(ROOT / "compose.yaml"), "config", "--services"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) >= {"postgres", "redis", "migrate", "web", "worker", "sandbox-image"}
+    assert set(result.stdout.split()) >= {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "rq-dashboard",
+        "sandbox-image",
+    }
 
 
 def test_compose_refuses_to_run_without_secrets():
