@@ -90,6 +90,28 @@ def test_a_reply_overtaken_by_another_message_is_not_stored_and_says_so(dc_sessi
         assert [m.body for m in db.session.query(Message).order_by(Message.id)][0] == EXPERT[1]
 
 
+def test_a_reply_overtaken_by_the_end_of_the_session_says_the_session_ended(dc_session):
+    s = dc_session()
+    streamed = s.client.post(f"/api/a/{s.launch_id}/dc/messages", json={"message": EXPERT[0]}, buffered=False,
+                             headers={"X-CSRF-Token": s.csrf, "Accept": "text/event-stream"})
+    assert s.finish().status_code == 202
+    events = parse_sse(b"".join(streamed.response).decode())
+    streamed.close()
+    assert events[-1][0] == "error" and events[-1][1]["error"] == "attempt_closed"
+    assert _messages(s) == 0
+
+
+def test_a_page_that_goes_away_mid_reply_still_gets_its_turn_recorded(dc_session):
+    s = dc_session()
+    streamed = s.client.post(f"/api/a/{s.launch_id}/dc/messages", json={"message": EXPERT[0]}, buffered=False,
+                             headers={"X-CSRF-Token": s.csrf, "Accept": "text/event-stream"})
+    first = next(iter(streamed.response))
+    assert first.startswith(b"event: chunk")
+    streamed.close()  # the browser tab closed before the reply finished
+    assert _messages(s) == 2 and s.state()["view"]["turn"] == 1
+    assert s.state()["view"]["messages"][-1]["role"] == "client"
+
+
 def test_concurrent_messages_from_two_threads_store_exactly_one_turn_each(dc_session):
     s = dc_session()
     results: list[int] = []

@@ -41,6 +41,8 @@ from worker.reconciler import enqueue_safely
 bp = Blueprint("difficult_client", __name__)
 log = logging.getLogger(__name__)
 PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING, WorkStatus.RETRY)
+CONFLICT = ("turn_conflict", "another message was answered first; yours was not sent — send it again")
+CLOSED = ("attempt_closed", "this session ended before the reply was stored; your report card has the results")
 
 
 def _reject(status: int, reason: str, detail: str, **extra: Any) -> tuple[Response, int]:
@@ -72,8 +74,11 @@ def turn_payload(outcome: Any, scenario: Any) -> dict[str, Any]:
     }
 
 
-def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> bool:
-    """Store the new state only if nobody else moved the conversation on since ``base_turn``."""
+def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tuple[str, str] | None:
+    """Store the new state only if nobody else moved the conversation on since ``base_turn``.
+
+    Returns None when stored, otherwise the (reason, detail) the page should show.
+    """
     result = db.session.execute(
         update(Attempt)
         .where(
@@ -86,7 +91,8 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> boo
     )
     if result.rowcount != 1:
         db.session.rollback()
-        return False
+        status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
+        return CONFLICT if status == AttemptStatus.OPEN else CLOSED
     actor_notes = {"source": outcome.source, "fallback_reason": outcome.fallback_reason, "llm_calls": outcome.llm_calls}
     db.session.add_all([
         Message(attempt_id=attempt_id, role="student", body=text, feedback=outcome.feedback[:255],
@@ -94,14 +100,15 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> boo
         Message(attempt_id=attempt_id, role="actor", body=outcome.reply, feedback="", judgement=actor_notes),
     ])
     db.session.commit()
-    return True
+    return None
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-CONFLICT = ("turn_conflict", "another message was answered first; yours was not sent — send it again")
+def _outcome_of(events: Iterator[dict[str, Any]]) -> Any:
+    return next((e["outcome"] for e in events if e["type"] == "done"), None)
 
 
 def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, text: str,
@@ -115,14 +122,22 @@ def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, t
                 yield _sse("reset", {})
             elif event["type"] == "done":
                 outcome = event["outcome"]
-        if outcome is None or not commit_turn(attempt_id, base_turn, text, outcome):
-            yield _sse("error", {"error": CONFLICT[0], "detail": CONFLICT[1]})
-            return
-        yield _sse("done", turn_payload(outcome, scenario))
+    except GeneratorExit:
+        # The page went away mid-reply: finish the turn anyway so the exchange is on the record after a reload.
+        outcome = outcome or _outcome_of(events)
+        if outcome is not None:
+            commit_turn(attempt_id, base_turn, text, outcome)
+        raise
     except Exception:  # the page must hear about it; the message was not stored and can be resent
         log.exception("chat turn for attempt %s failed", attempt_id)
         db.session.rollback()
         yield _sse("error", {"error": "internal_error", "detail": "the reply failed; your message was not sent"})
+        return
+    refused = commit_turn(attempt_id, base_turn, text, outcome) if outcome is not None else CONFLICT
+    if refused:
+        yield _sse("error", {"error": refused[0], "detail": refused[1]})
+        return
+    yield _sse("done", turn_payload(outcome, scenario))
 
 
 @bp.post("/api/a/<launch_id>/dc/messages")
@@ -153,9 +168,10 @@ def send_message(launch_id: str):  # type: ignore[no-untyped-def]
         body = stream_with_context(_stream(events, attempt_id, base_turn, text, scenario))
         return Response(body, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    outcome = next(e["outcome"] for e in events if e["type"] == "done")
-    if not commit_turn(attempt_id, base_turn, text, outcome):
-        return _reject(409, *CONFLICT)
+    outcome = _outcome_of(events)
+    refused = commit_turn(attempt_id, base_turn, text, outcome)
+    if refused:
+        return _reject(409, *refused)
     return jsonify(turn_payload(outcome, scenario))
 
 
