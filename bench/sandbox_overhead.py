@@ -135,6 +135,15 @@ def main() -> int:
                 line += f" {'-':>9} {'-':>7}"
             print(line, flush=True)
 
+    if docker is not None:
+        pooled = get_backend("docker", base_url=args.docker_url, pool_size=2)
+        pooled.warm()
+        with tempfile.TemporaryDirectory() as tmp:
+            t = interleaved_medians({"bare": bare("python", Path(tmp)), "pool": sandboxed(pooled, "python")},
+                                    max(5, args.runs // 2))
+        print(f"python, docker with a warm pool of 2: {t['pool'] * 1000:.1f}ms ({t['pool'] / t['bare']:.2f}x)")
+        pooled.close()
+
     total = max(10, args.runs)
     print(f"\ngraded Python submissions through the harness (local backend, {len(CASES)} cases each: "
           f"5 visible + 5 hidden = 2 sandbox runs)")

@@ -9,9 +9,10 @@ driver is ``none``, so a 100 MB flood never reaches the engine's disk). The wall
 ours: when it passes, the container is killed (docker-py's ``wait(timeout=...)`` raises a ``requests``
 error rather than a timeout, so it is only used after the process has already finished).
 
-Warm pool (``pool_size`` > 0): containers for the default limits are created ahead of time with a
+Warm pool (``pool_size`` > 0): containers for the default container-level limits (memory, processes,
+CPU, file size, open files, tmpfs; wall time and output caps are ours) are created ahead of time with a
 per-container code directory and a fixed launcher (``/code/.cr-run``); a run fills the directory and
-starts one, saving the create round trip. Any other limits use a freshly created container.
+starts one, saving the create round trip. Other limits use a freshly created container.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class DockerBackend(SandboxBackend):
             raise SandboxError(f"cannot create a sandbox container: {exc}") from exc
 
     def _take(self, limits: Limits) -> tuple[Any, Path]:
-        if self.pool_size and limits == Limits():
+        if self.pool_size and _container_key(limits) == _container_key(Limits()):
             with contextlib.suppress(queue.Empty):
                 item = self._pool.get_nowait()
                 self._refill_async()
@@ -256,6 +257,12 @@ class DockerBackend(SandboxBackend):
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
             wall_seconds=round(wall, 4), cpu_seconds=None, backend=self.name,
         )
+
+
+def _container_key(limits: Limits) -> tuple:
+    """The limits baked into a container at creation; wall time and output caps are enforced by us."""
+    return (limits.memory_bytes, limits.processes, math.ceil(limits.cpu_seconds), limits.file_bytes,
+            limits.open_files, limits.tmp_bytes)
 
 
 def _send_stdin(sock: socket.socket, data: bytes) -> None:

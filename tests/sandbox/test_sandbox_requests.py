@@ -144,7 +144,9 @@ def test_docker_warm_pool_runs_requests(docker_backend):
         assert pooled._pool.qsize() == 1
         result = run_program(pooled, "python", "import os\nprint(os.getuid(), input())", stdin="pooled\n")
         assert result.stdout == "65000 pooled\n", result
-        custom = run_program(pooled, "python", "print('fresh')", limits=Limits(wall_seconds=5))
+        report = run_tests(pooled, "python", "def f(x):\n    return -x\n", "f", [TestCase([3], -3)])
+        assert report.all_passed, report.to_dict()  # harness runs (bigger output cap) use the pool too
+        custom = run_program(pooled, "python", "print('fresh')", limits=Limits(memory_bytes=64 * 1024 * 1024))
         assert custom.stdout == "fresh\n"
     finally:
         pooled.close()
