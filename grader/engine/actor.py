@@ -16,6 +16,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from grader.engine.director import HINT, NOTHING, REVEAL, Judgement
+from grader.engine.text import content_stems
+from grader.engine.triggers import word_matches
 from grader.scenarios.models import Constraint, Scenario
 
 GENERIC = {
@@ -76,11 +78,13 @@ def reveal_text(c: Constraint, entry: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class ReplyPlan:
     """What the Actor must say this turn. ``core`` is what an LLM may rephrase; ``suffix`` (a change of
-    mind, the unlock line) is always said verbatim; ``required_facts`` must survive any rephrasing."""
+    mind, the unlock line) is always said verbatim; ``required_facts`` must survive any rephrasing, and so
+    must the gist (most content words) of ``required_gist`` — a hint the model may not silently drop."""
 
     core: str
     suffix: str
     required_facts: tuple[str, ...]
+    required_gist: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -93,6 +97,7 @@ def plan_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]
     p, sid, turn = scenario.persona, scenario.id, j.turn
     parts: list[str] = []
     required: tuple[str, ...] = ()
+    gist: tuple[str, ...] = ()
     s = j.signals
     if s["injection"] or s["extraction"]:
         parts.append(pick(GENERIC["extraction"], sid, turn, "extraction"))
@@ -114,16 +119,19 @@ def plan_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]
             elif new["level"] == REVEAL:
                 template = pick(GENERIC["repeat"], sid, turn, "repeat")
                 parts.append(template.format(fact=_lower_first(reveal_text(c, new))))
+                required = tuple(c.change.key_facts if (c.change and new["version"] == "changed") else c.key_facts)
             elif new["level"] == HINT and j.granted >= HINT:
                 template = GENERIC["hint_again"] if old["level"] == HINT else ("{hint}",)
                 hint = pick(template, sid, turn, "hint").format(hint=hint_text(c, new))
+                gist = (hint_text(c, new),)
                 parts.append(_join(opener, hint) if old["level"] == NOTHING and not parts else hint)
             elif not parts:
                 parts.append(pick(_persona_or_generic(p.deflections, "deflect"), sid, turn, "deflect"))
     tail = list(announcements)
     if unlocked_now:
         tail.append(pick(GENERIC["unlock"], sid, turn, "unlock"))
-    return ReplyPlan(core=" ".join(x for x in parts if x), suffix=" ".join(tail), required_facts=required)
+    return ReplyPlan(core=" ".join(x for x in parts if x), suffix=" ".join(tail), required_facts=required,
+                     required_gist=gist)
 
 
 def known_versions(entry: dict[str, Any]) -> tuple[bool, bool]:
@@ -157,7 +165,21 @@ def mentions(text: str, fact: str) -> bool:
     return len(f) >= 8 and fuzz.partial_ratio(f, t) >= 90
 
 
-def check_reply(reply: str, forbidden: list[str], required: tuple[str, ...]) -> str | None:
+GIST_SHARE = 0.4
+
+
+def keeps_gist(reply: str, text: str) -> bool:
+    """Does ``reply`` keep at least GIST_SHARE of the content words of ``text`` (by stem or synonym)?"""
+    wanted = set(content_stems(text))
+    if not wanted:
+        return True
+    got = content_stems(reply)
+    kept = sum(1 for stem in wanted if word_matches(stem, got) > 0)
+    return kept / len(wanted) >= GIST_SHARE
+
+
+def check_reply(reply: str, forbidden: list[str], required: tuple[str, ...],
+                gist: tuple[str, ...] = ()) -> str | None:
     """None if an LLM reply may be shown; otherwise the reason it must be replaced by the offline one."""
     if not reply.strip():
         return "empty"
@@ -170,4 +192,6 @@ def check_reply(reply: str, forbidden: list[str], required: tuple[str, ...]) -> 
         return "leak"
     if any(not mentions(reply, f) for f in required):
         return "missing_fact"
+    if any(not keeps_gist(reply, text) for text in gist):
+        return "missing_hint"
     return None

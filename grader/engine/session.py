@@ -159,7 +159,7 @@ def _llm_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]
                     raise LLMError("leak")
                 yield {"type": "chunk", "text": buffer[emitted:cut]}
                 emitted = cut
-        problem = check_reply(buffer, forbidden, plan.required_facts)
+        problem = check_reply(buffer, forbidden, plan.required_facts, plan.required_gist)
         if problem:
             raise LLMError(problem)
     except LLMError as exc:

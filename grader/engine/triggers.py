@@ -16,7 +16,7 @@ FUZZY_MIN_RATIO = 85.0
 FUZZY_MIN_LENGTH = 5
 
 
-def _word_matches(trigger_stem: str, message_stems: list[str]) -> float:
+def word_matches(trigger_stem: str, message_stems: list[str]) -> float:
     """1.0 exact stem, 0.9 synonym, 0.8 near spelling, 0 none."""
     if trigger_stem in message_stems:
         return 1.0
@@ -35,7 +35,7 @@ def phrase_score(trigger: str, message_stems: list[str]) -> float:
     parts = content_stems(trigger)
     if not parts:
         return 0.0
-    scores = [_word_matches(p, message_stems) for p in parts]
+    scores = [word_matches(p, message_stems) for p in parts]
     if min(scores) == 0.0:
         return 0.0
     # Multi-word phrases that match fully are stronger evidence than a single word.

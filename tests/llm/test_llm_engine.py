@@ -150,3 +150,16 @@ def test_injection_attempts_do_not_move_the_grade(fake, provider, bakery, inject
     for c in bakery.constraints[1:]:
         for fact in c.key_facts:
             assert fact.lower() not in shown
+
+
+def test_reply_that_drops_a_hint_falls_back(fake, provider, bakery):
+    fake.behaviour = by_purpose(HIGH, "I love pasta with ricotta on Sundays.")
+    out = take_turn(bakery, start_session(bakery), "What is your budget?", provider)
+    assert out.fallback_reason == "missing_hint"
+    assert bakery.constraint("no_hosting_fees").partial_hint in out.reply
+
+
+def test_rephrased_hint_is_accepted(fake, provider, bakery):
+    fake.behaviour = by_purpose(HIGH, "Hmph. I already paid some guy every month and got nothing. Never again.")
+    out = take_turn(bakery, start_session(bakery), "What is your budget?", provider)
+    assert out.source == "llm" and out.reply.startswith("Hmph.")
