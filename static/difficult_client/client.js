@@ -28,6 +28,9 @@
   function showError(target, data, fallback) {
     target.textContent = (data && data.detail) || fallback;
     if (data && data.error) target.dataset.reason = data.error;
+    if (data && data.error === "attempt_closed") {
+      target.append(" ", el("a", { href: root.dataset.reportUrl }, "Open your report card"));
+    }
     target.hidden = false;
   }
 
@@ -238,7 +241,7 @@
         await follow(data.submission.url);
         return;
       }
-      jobStatus.textContent = (data && data.detail) || "Could not queue your code (HTTP " + response.status + ").";
+      showError(jobStatus, data, "Could not queue your code (HTTP " + response.status + ").");
     } catch (e) {
       jobStatus.textContent = "The connection failed; try again.";
     }

@@ -82,6 +82,9 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         expect(page.locator("#dc-job-status")).to_have_attribute("aria-live", "polite")
 
         box = page.get_by_label("Your message to Rosa Marchetti")
+        box.press("Enter")  # nothing typed: a clear message, nothing sent
+        expect(page.get_by_role("alert")).to_have_text("Type a message for the client first.")
+        expect(page.locator(".dc-student")).to_have_count(0)
         for n, text in enumerate(EXPERT, start=1):
             box.fill(text)
             box.press("Enter")  # keyboard only
