@@ -84,11 +84,15 @@ class CgroupLayout:
         return layout
 
     def sweep(self) -> None:
-        """Remove run cgroups left behind by a killed worker (a cgroup still in use refuses rmdir)."""
+        """Remove run cgroups left behind by a worker that died. Run cgroups are named after the process
+        that made them (``run-<pid>-<random>``); only those of processes that no longer exist go, so a
+        concurrent worker's fresh, still-empty cgroup is never touched."""
         for parent in set(self.parents.values()):
             for child in parent.glob("run-*"):
-                with contextlib.suppress(OSError):
-                    child.rmdir()
+                owner = child.name.split("-")[1]
+                if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+                    with contextlib.suppress(OSError):
+                        child.rmdir()
 
     def create(self, memory_bytes: int, processes: int) -> RunCgroups:
         return RunCgroups.create(self, memory_bytes, processes)
@@ -103,7 +107,7 @@ class RunCgroups:
 
     @classmethod
     def create(cls, layout: CgroupLayout, memory_bytes: int, processes: int) -> RunCgroups:
-        name = f"run-{uuid.uuid4().hex[:12]}"
+        name = f"run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         dirs: dict[str, Path] = {}
         for ctl, parent in layout.parents.items():
             path = parent / name
