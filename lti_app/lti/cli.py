@@ -91,7 +91,7 @@ def keys_rotate() -> None:
 
 
 @keys_group.command("retire")
-@click.argument("kid")
+@click.option("--kid", required=True, help="The kid to stop publishing (kids may start with '-': use --kid=...)")
 def keys_retire(kid: str) -> None:
     """Stop publishing a previous key."""
     try:

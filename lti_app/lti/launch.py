@@ -53,6 +53,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def __init__(self) -> None:
         super().__init__(FlaskRequest(), DbToolConf())
         self._platform: LtiPlatform | None = None
+        self._login: LtiLoginState | None = None
 
     # pylti1p3 calls validate() lazily from its getters; we always call it explicitly first.
     def validate(self) -> ToolMessageLaunch:  # type: ignore[override]
@@ -116,6 +117,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError("wrong_issuer", "The token's issuer is not the platform that started the login.", 401)
         if str(body["nonce"]) != login.nonce:
             raise LtiError("nonce_mismatch", "The token's nonce does not match the login.", 401)
+        self._login = login
 
     def _validate_registration(self, body: dict[str, Any]) -> None:
         aud = body["aud"]
@@ -128,6 +130,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             if has_issuer(body["iss"]):
                 raise LtiError("wrong_audience", "The token is addressed to a client id not registered here.", 403)
             raise LtiError("unknown_issuer", f"The platform {body['iss']!r} is not registered with this tool.", 403)
+        if self._login is not None and platform.client_id != self._login.client_id:
+            raise LtiError("wrong_audience", "The token is addressed to another client than the login.", 401)
         self._platform = platform
         self._registration = self._tool_config.find_registration_by_params(body["iss"], client_id)
 

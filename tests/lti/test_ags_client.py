@@ -91,3 +91,14 @@ def test_scores_url_keeps_the_query_string():
 def _retarget(target: AgsTarget, url: str) -> AgsTarget:
     return AgsTarget(target.issuer, target.client_id, target.deployment_id, url, target.user_sub,
                      target.platform_family)
+
+
+def test_refused_cached_token_is_replaced_once(tool, graded):
+    lms, target = graded
+    with tool.app.app_context():
+        assert send_score(target, _score(0)).ok
+        lms.store.rotate_key()  # the platform no longer honours tokens it signed before
+        result = send_score(target, _score(2))
+    assert result.ok, result.detail
+    assert lms.store.state.tokens_issued == 2
+    assert [s.status for s in lms.store.state.scores] == [200, 200]

@@ -145,10 +145,10 @@ def test_tool_key_rotation_keeps_old_key_published_until_retired(tool, lms, brow
     # Signing uses the new key: a deep-linking response verifies against the published set.
     link_id = add_activity(browser, lms)
     assert link_id in lms.store.state.links
-    retired = tool.cli("keys", "retire", first[0]["kid"])
+    retired = tool.cli("keys", "retire", f"--kid={first[0]['kid']}")
     assert retired.exit_code == 0, retired.output
     assert [k["kid"] for k in browser.get(f"{tool.url}/lti/jwks.json").json()["keys"]] == kids[1:]
-    refused = tool.cli("keys", "retire", kids[1])
+    refused = tool.cli("keys", "retire", "--kid", kids[1])
     assert refused.exit_code != 0 and "active key" in refused.output
 
 
