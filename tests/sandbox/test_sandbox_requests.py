@@ -161,3 +161,25 @@ def test_run_examples_refuses_hidden_cases_and_runs_visible_ones(local_backend):
                           [{"args": [2], "expected": 4}, {"args": [3], "expected": 7}])
     assert [c.status for c in report.cases] == ["passed", "wrong_answer"]
     assert report.cases[1].to_dict()["actual"] == 6 and len(report.runs) == 1
+
+
+def test_sweep_removes_only_cgroups_of_dead_workers(local_backend):
+    layout = local_backend.cgroups
+    if layout is None or not layout.parents:
+        pytest.skip("no cgroups on this host")
+    import os
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    parent = next(iter(layout.parents.values()))
+    stale, live = parent / f"run-{dead.pid}-test", parent / f"run-{os.getpid()}-test"
+    stale.mkdir()
+    live.mkdir()
+    try:
+        layout.sweep()
+        assert not stale.exists() and live.exists()
+    finally:
+        for path in (stale, live):
+            if path.exists():
+                path.rmdir()
