@@ -259,6 +259,24 @@
     if (s.state === "done" || s.state === "failed") renderResult(s); else follow(s.url);
   }
 
+  // The time limit: a quiet countdown (role=timer is not announced on every change), one alert at the end.
+  const limit = document.getElementById("dc-time-limit");
+  if (limit) {
+    const ends = Date.now() + Number(limit.dataset.secondsLeft) * 1000;
+    const left = document.getElementById("dc-time-left");
+    const tick = () => {
+      const seconds = Math.max(0, Math.round((ends - Date.now()) / 1000));
+      left.textContent = seconds > 0 ? Math.ceil(seconds / 60) + " minutes left." : "Time is up: end the session for your grade.";
+      if (seconds === 0) {
+        left.setAttribute("role", "alert");
+        send.disabled = runButton.disabled = submitButton.disabled = true;
+      } else {
+        setTimeout(tick, 15000);
+      }
+    };
+    tick();
+  }
+
   document.getElementById("dc-finish").addEventListener("submit", (event) => {
     if (!window.confirm("End the session now? You cannot send more messages afterwards.")) event.preventDefault();
   });

@@ -196,3 +196,24 @@ def test_another_learners_submission_cannot_be_read(dc_session):
     other = dc_session(app=s.app)
     response = other.get(f"/api/a/{other.launch_id}/dc/submissions/{mine['id']}")
     assert response.status_code == 404 and _reason(response) == "submission_unknown"
+
+
+def test_after_the_time_limit_only_ending_the_session_is_accepted(dc_session):
+    from datetime import timedelta
+
+    from lti_app.models import Attempt
+
+    s = dc_session(custom={"phase": "difficult_client", "scenario": "angry_bakery_owner", "time_limit": "20"})
+    _unlock(s)
+    page = s.page().get_data(as_text=True)
+    assert "Time limit: 20 minutes." in page and "minutes left." in page
+    with s.app.app_context():
+        attempt = db.session.query(Attempt).one()
+        attempt.started_at -= timedelta(minutes=21)
+        db.session.commit()
+    for response in (s.say("One more question?"), s.queue("run", GOOD_CODE), s.queue("submit", GOOD_CODE)):
+        assert response.status_code == 409 and _reason(response) == "time_up"
+    assert _messages(s) == 8
+    assert s.finish().status_code == 202
+    assert get_dispatcher(s.app).drain(30)
+    assert s.status()["grade"]["letter"]

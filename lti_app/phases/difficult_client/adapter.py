@@ -14,6 +14,7 @@ from lti_app.models import Attempt, Submission
 from lti_app.phases.difficult_client.execution import execute_submission
 from lti_app.phases.difficult_client.grading import grade_attempt, latest_graded_submit
 from lti_app.phases.difficult_client.scenario import PHASE, choose_scenario_id, provider, scenario_of
+from lti_app.phases.difficult_client.timing import seconds_left, time_limit_minutes
 from lti_app.phases.difficult_client.views import bp, submission_view
 from lti_app.security import csrf_token
 from worker.kinds import Outcome
@@ -59,6 +60,8 @@ class DifficultClientAdapter:
             latest=submission_view(ctx.launch_id, latest) if latest is not None else None,
             csrf=csrf_token(ctx.launch_id),
             report_url=url_for("difficult_client.report", launch_id=ctx.launch_id),
+            time_limit=time_limit_minutes(attempt.activity),
+            seconds_left=seconds_left(attempt.activity, attempt),
         )
 
     def evaluate(self, attempt: Attempt, evaluation: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:

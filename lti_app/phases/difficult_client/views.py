@@ -33,6 +33,7 @@ from lti_app.phases.difficult_client.inputs import (
     program_input,
 )
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
+from lti_app.phases.difficult_client.timing import seconds_left
 from lti_app.security import check_csrf
 from lti_app.views.status import attempt_status, grade_view, latest_grade, work_state
 from worker.dispatch import get_dispatcher
@@ -49,15 +50,19 @@ def _reject(status: int, reason: str, detail: str, **extra: Any) -> tuple[Respon
     return jsonify(error=reason, detail=detail, **extra), status
 
 
-def _open_attempt(launch_id: str) -> tuple[LaunchContext, Attempt]:
-    """The launch's current attempt, which must still be open; CSRF checked for state changes."""
+def _open_attempt(launch_id: str, *, within_time: bool = True) -> tuple[LaunchContext, Attempt]:
+    """The launch's current attempt, which must still be open (and, for new work, within the time limit);
+    CSRF checked for state changes."""
     ctx = require_launch(launch_id)
     check_csrf(launch_id)
     attempt = current_attempt(ctx)
-    if attempt is None or activity_for(ctx).phase != "difficult_client":
+    activity = activity_for(ctx)
+    if attempt is None or activity.phase != "difficult_client":
         abort(404, description="attempt_unknown: launch the activity again from your course")
     if attempt.status != AttemptStatus.OPEN or attempt.state.get("finished"):
         abort(409, description="attempt_closed: this session has ended; your report card has the results")
+    if within_time and seconds_left(activity, attempt) == 0:
+        abort(409, description="time_up: the time limit for this session has passed; end the session for your grade")
     return ctx, attempt
 
 
@@ -250,7 +255,7 @@ def state(launch_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/a/<launch_id>/dc/finish")
 def finish(launch_id: str):  # type: ignore[no-untyped-def]
-    _, attempt = _open_attempt(launch_id)
+    _, attempt = _open_attempt(launch_id, within_time=False)
     pending = db.session.scalar(
         select(Submission.id).where(Submission.attempt_id == attempt.id, Submission.status.in_(PENDING))
     )
