@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import threading
 
+import requests
+
 from lti_app.extensions import db
 from lti_app.models import Message, Submission
 from tests.phase1.conftest import parse_sse
 from tests.phase1.students import EXPERT, GOOD_CODE
+from tests.support.live_server import LiveServer
 from worker.dispatch import get_dispatcher
 
 
@@ -48,6 +51,21 @@ def test_empty_enormous_and_binary_messages_are_refused_and_change_nothing(dc_se
     ok = s.say(EXPERT[0], turn=0)
     assert ok.status_code == 200 and ok.get_json()["turn"] == 1
     assert _messages(s) == 2
+
+
+def test_an_enormous_chunked_body_without_a_length_is_refused_unread(dc_session):
+    s = dc_session()
+
+    def chunks():
+        yield b'{"message": "'
+        for _ in range(64):
+            yield b"z" * 65536
+
+    with LiveServer(s.app) as server:  # real HTTP: requests sends a generator with chunked transfer encoding
+        response = requests.post(f"{server.url}/api/a/{s.launch_id}/dc/messages", data=chunks(), timeout=30,
+                                 headers={"X-CSRF-Token": s.csrf, "Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"] == "request_too_large"
+    assert _messages(s) == 0
 
 
 def test_requests_without_the_launch_csrf_token_or_launch_are_refused(dc_session):

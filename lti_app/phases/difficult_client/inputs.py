@@ -5,6 +5,7 @@ Checks run before anything is written or queued, so a rejected request changes n
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -31,19 +32,26 @@ class BadInput(Exception):
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object (or form fields), refusing oversized, non-UTF-8 or malformed bodies."""
+    """The request's JSON object (or form fields), refusing oversized, non-UTF-8 or malformed bodies.
+
+    At most ``MAX_BODY_BYTES + 1`` bytes are read, so a huge (or chunked, length-less) upload costs nothing.
+    """
+    too_large = BadInput(413, "request_too_large", f"requests are limited to {MAX_BODY_BYTES // 1024} kB")
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise BadInput(413, "request_too_large", f"requests are limited to {MAX_BODY_BYTES // 1024} kB")
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadInput(413, "request_too_large", f"requests are limited to {MAX_BODY_BYTES // 1024} kB")
+        raise too_large
     if not request.is_json:
         return request.form.to_dict()
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise too_large
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(400, "invalid_encoding", "the request is not UTF-8 text") from None
-    data = request.get_json(silent=True) if text.strip() else None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
     if not isinstance(data, dict):
         raise BadInput(400, "invalid_json", "send a JSON object")
     return data
