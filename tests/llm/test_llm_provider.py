@@ -133,3 +133,25 @@ def test_delimiters_inside_data_are_neutralised():
     inner = block[len("<<<STUDENT>>>\n"):-len("\n<<<END STUDENT>>>")]
     assert "<<<" not in inner and ">>>" not in inner and "END STUDENT" not in inner and "\x00" not in inner
     assert len(neutralise("x" * 10_000)) < 4100
+
+
+def test_calls_feed_prometheus_metrics(fake, provider):
+    from prometheus_client import REGISTRY
+
+    def calls(outcome):
+        return REGISTRY.get_sample_value("cr_llm_calls_total", {"provider": "openai", "purpose": "metrics",
+                                                                 "outcome": outcome}) or 0.0
+
+    def tokens():
+        return REGISTRY.get_sample_value("cr_llm_tokens_total", {"provider": "openai", "purpose": "metrics",
+                                                                  "kind": "completion"}) or 0.0
+
+    before_ok, before_tokens = calls("ok"), tokens()
+    fake.behaviour = lambda body: (200, "fine", 0.0)
+    provider.complete(ChatRequest("metrics", (("user", "count me"),)))
+    assert calls("ok") == before_ok + 1 and tokens() == before_tokens + 7
+    fake.behaviour = lambda body: (400, "", 0.0)
+    before_bad = calls("bad_request")
+    with pytest.raises(LLMError):
+        provider.complete(ChatRequest("metrics", (("user", "fail me"),)))
+    assert calls("bad_request") == before_bad + 1
