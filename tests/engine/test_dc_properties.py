@@ -50,3 +50,12 @@ def test_offline_replies_vary():
     replies = [m["text"] for m in state["transcript"] if m["role"] == "client"][1:]
     openings = {r.split(" ")[0] for r in replies}
     assert len(openings) >= 3, replies
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(min_size=1, max_size=120),
+                 st.lists(st.sampled_from(PHRASES), min_size=1, max_size=6).map(" ".join)))
+def test_courtesy_never_lowers_question_quality(message):
+    from grader.engine.quality import analyse, quality_score
+
+    assert quality_score(analyse("Thank you, I understand. " + message)) >= quality_score(analyse(message))
