@@ -59,8 +59,8 @@ INJECTION = re.compile(
     re.I,
 )
 FOLLOW_UP = re.compile(
-    r"\b(more|elaborate|expand|go on|what do you mean|meaning|explain that|why is that|"
-    r"example|details?|that|it)\b",
+    r"\b(more|elaborate|expand|go on|what do you mean|meaning|explain|why|how so|in what way|"
+    r"examples?|details?|specifically)\b",
     re.I,
 )
 

@@ -141,3 +141,11 @@ def test_check_turn_validates_before_a_stream_is_opened(bakery):
     events = stream_turn(bakery, start_session(bakery), "")  # a generator: the error comes on first use
     with pytest.raises(InvalidTurn):
         next(events)
+
+
+def test_follow_up_needs_a_follow_up_word(bakery):
+    state = take_turn(bakery, start_session(bakery), "What is your budget for the website?").state
+    chat = take_turn(bakery, state, "Could you tell me about your week so far?")
+    assert chat.judgement["target"] is None and level(chat.state, "no_hosting_fees") == HINT
+    follow = take_turn(bakery, state, "Why is that, if you don't mind me asking?")
+    assert follow.judgement["via"] == "follow_up" and level(follow.state, "no_hosting_fees") == REVEAL
