@@ -6,6 +6,7 @@ grades). It plays an LMS, so none of this belongs in the tool's database.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -100,6 +101,7 @@ def new_private_pem() -> str:
     ).decode()
 
 
+@functools.lru_cache(maxsize=32)  # loading an RSA private key costs tens of ms; keys rarely change
 def public_pem(private_pem: str) -> str:
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     return (

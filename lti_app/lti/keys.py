@@ -41,13 +41,14 @@ def _new_key() -> LtiToolKey:
     return LtiToolKey(kid=kid, private_pem=pem, public_jwk=public, status=ACTIVE)
 
 
+_public_pems: dict[str, str] = {}  # kid -> public PEM; loading an RSA private key costs tens of ms
+
+
 def _to_signing_key(row: LtiToolKey) -> SigningKey:
-    public_pem = (
-        serialization.load_pem_private_key(row.private_pem.encode(), password=None)
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    public_pem = _public_pems.get(row.kid)
+    if public_pem is None:
+        public_pem = JWK.from_json(json.dumps(row.public_jwk)).export_to_pem().decode()
+        _public_pems[row.kid] = public_pem
     return SigningKey(kid=row.kid, private_pem=row.private_pem, public_pem=public_pem)
 
 
