@@ -71,6 +71,13 @@ def test_regrade_recomputes_the_same_grade_and_the_instructor_sees_judgements(dc
     assert "Transcript" in page and "heuristic_quality" in page and "Director:" in page
     assert "code_correctness" in page and "Gradebook:" in page
 
+    hidden = teacher.get(f"/api/i/{teacher_launch}/dc/attempts/{attempt_id}").get_json()["session"]
+    assert [c["level"] for c in hidden["constraints"]] == ["full_reveal"] * 4 + ["partial_hint"]
+    assert hidden["judgements"][-1]["flags"] == ["rude"] and hidden["discovered_fraction"] == 0.9
+    # The same URL with the student's own launch is refused.
+    refused = student.client.get(f"/api/i/{student.launch_id}/dc/attempts/{attempt_id}")
+    assert refused.status_code == 403 and refused.get_json()["error"] == "not_instructor"
+
     with app.test_request_context():
         token = csrf_token(teacher_launch)
     regrade = teacher.post(f"/i/{teacher_launch}/attempts/{attempt_id}/regrade", data={"csrf_token": token})

@@ -17,9 +17,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select, update
 
-from grader.engine import InvalidTurn, finish_session, stream_turn, student_view
+from grader.engine import InvalidTurn, finish_session, instructor_view, stream_turn, student_view
 from grader.engine.session import MAX_TURNS
-from lti_app.access import activity_for, current_attempt, require_launch, user_for
+from lti_app.access import activity_for, attempt_in_activity, current_attempt, require_launch, user_for
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.lti.context import LaunchContext
@@ -97,6 +97,7 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tup
     if result.rowcount != 1:
         db.session.rollback()
         status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
+        log.info("turn %s of attempt %s not stored: the attempt moved on (%s)", base_turn + 1, attempt_id, status)
         return CONFLICT if status == AttemptStatus.OPEN else CLOSED
     actor_notes = {"source": outcome.source, "fallback_reason": outcome.fallback_reason, "llm_calls": outcome.llm_calls}
     db.session.add_all([
@@ -105,6 +106,7 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tup
         Message(attempt_id=attempt_id, role="actor", body=outcome.reply, feedback="", judgement=actor_notes),
     ])
     db.session.commit()
+    log.info("turn %s of attempt %s stored (reply source %s)", base_turn + 1, attempt_id, outcome.source)
     return None
 
 
@@ -178,6 +180,17 @@ def send_message(launch_id: str):  # type: ignore[no-untyped-def]
     if refused:
         return _reject(409, *refused)
     return jsonify(turn_payload(outcome, scenario))
+
+
+@bp.get("/api/i/<launch_id>/dc/attempts/<int:attempt_id>")
+def instructor_state(launch_id: str, attempt_id: int):  # type: ignore[no-untyped-def]
+    """The hidden picture for the course's instructors: every constraint's level and each turn's judgement."""
+    ctx = require_launch(launch_id, instructor=True)
+    attempt = attempt_in_activity(ctx, attempt_id)
+    if attempt.activity.phase != "difficult_client":
+        abort(404, description="attempt_unknown: this attempt is not a Difficult Client session")
+    return jsonify(attempt={"id": attempt.id, "number": attempt.number, "status": str(attempt.status)},
+                   session=instructor_view(attempt.state, scenario_of(attempt.state)))
 
 
 def submission_view(launch_id: str, row: Submission) -> dict[str, Any]:
