@@ -9,6 +9,10 @@ Web routes (all authorised against the launch; state changes need the launch's C
 - ``POST /api/a/<launch_id>/dc/run`` ``{"source", "stdin"}`` and ``/dc/submit`` ``{"source"}`` — queue
   sandbox work (202); ``GET /api/a/<launch_id>/dc/submissions/<id>`` — its live status and result.
 - ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading; ``GET /a/<launch_id>/dc/report``.
+- ``GET  /api/i/<launch_id>/dc/attempts/<id>`` — instructors only: the engine's ``instructor_view``.
+
+Messages and code are refused after the attempt closed (``attempt_closed``) or once the activity's
+``time_limit`` has passed (``time_up``); ending the session always works.
 
 Bad requests answer ``{"error": <reason code>, "detail": <sentence>}`` with a 4xx status.
 """
