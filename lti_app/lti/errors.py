@@ -1,4 +1,20 @@
-"""LTI rejections: every refusal has a stable reason code, an HTTP status and a human message."""
+"""LTI rejections: every refusal has a stable reason code, an HTTP status and a human message.
+
+Reason codes (the page shows them, the ``X-LTI-Error`` header carries them, the log line names them):
+
+- login: ``missing_issuer``, ``missing_login_hint``, ``missing_client_id`` (400); ``unknown_issuer``,
+  ``unknown_client``, ``unknown_deployment`` (403)
+- launch, request shape: ``missing_id_token``, ``missing_state``, ``malformed_token``, ``invalid_message``,
+  ``unsupported_message_type`` (400)
+- launch, authentication: ``unsupported_alg``, ``nonce_replayed``, ``unknown_state``, ``state_cookie_missing``
+  (offers the open-in-new-window link), ``state_mismatch``, ``wrong_issuer``, ``nonce_mismatch``, ``unknown_kid``,
+  ``key_set_unavailable``, ``bad_signature``, ``token_expired``, ``invalid_token`` (401)
+- launch, authorisation: ``unknown_issuer``, ``wrong_audience``, ``unknown_deployment``, ``not_instructor`` (403)
+- deep-linking picker: ``unknown_launch``, ``csrf_failed`` (403)
+- dynamic registration: ``missing_openid_configuration``, ``platform_configuration_unavailable``,
+  ``bad_platform_configuration``, ``issuer_host_mismatch``, ``registration_failed``, ``registration_refused`` (400),
+  ``already_registered`` (409)
+"""
 
 from __future__ import annotations
 

@@ -136,7 +136,9 @@ def test_state_cookie_is_samesite_none_secure_behind_a_tls_proxy(make_tool, make
 def test_in_app_dev_lms_registers_itself_and_launches(make_tool, browser):
     tool = make_tool(CR_DEV_PLATFORM="true")
     home = browser.get(f"{tool.url}/dev/")
-    assert home.status_code == 200 and "/dev/canvas/" in home.text
+    assert home.status_code == 200 and "/dev/canvas/" in home.text and "Use that address" not in home.text
+    elsewhere = browser.get(f"{tool.url.replace('127.0.0.1', 'localhost')}/dev/")
+    assert "Use that address" in elsewhere.text  # cookies would not survive a host mismatch
     assert tool.count(LtiPlatform) == 2  # both shapes registered on the first request
     lms = tool.app.extensions["devlms"]["moodle"]
     link_id = add_activity(browser, lms)
