@@ -116,13 +116,13 @@ class RunCgroups:
             dirs[ctl] = path
         run = cls(layout, dirs)
         try:
-            run._apply(memory_bytes, processes)
+            run.set_limits(memory_bytes, processes)
         except OSError:
             run.remove()
             raise
         return run
 
-    def _apply(self, memory_bytes: int, processes: int) -> None:
+    def set_limits(self, memory_bytes: int, processes: int) -> None:
         mem, pids = self.dirs.get("memory"), self.dirs.get("pids")
         if self.layout.version == 1:
             if mem is not None:

@@ -1,20 +1,21 @@
 """The local backend: bubblewrap, one host uid per concurrent slot, rlimits, cgroups and seccomp.
 
-How a run is started (no shell, no ``preexec_fn`` - safe in a threaded worker):
+How a run is started (no ``preexec_fn`` - safe in a threaded worker):
 
-1. ``subprocess`` starts ``bwrap`` directly as the slot's uid/gid (60000+slot by default) with no
-   supplementary groups; a root-to-non-root switch clears every capability. RLIMIT_NPROC is counted per
-   real uid, so each concurrent slot needs its own uid for the process limit to mean anything (and
-   root ignores it altogether);
-2. unprivileged ``bwrap`` unshares every namespace (user, pid, net, ipc, uts, cgroup, mount), forbids
-   nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few /etc
-   files read-only, a size-capped tmpfs on /tmp, the request's files read-only on /code, remounts
-   the root read-only and loads the seccomp deny-list before exec;
-3. rlimits (CPU seconds, file size, open files, no core dumps, processes) are set by util-linux
-   ``prlimit``, which execs bwrap: one tiny exec instead of a ``preexec_fn``;
-4. bwrap reports its init's pid on ``--info-fd`` and waits on ``--block-fd``; meanwhile we move that pid
-   into the run's memory/pids/cpuacct cgroups, then let it go. Joining a v1 cgroup costs a kernel RCU
-   grace period (~15 ms here), which this overlaps with bwrap's own namespace set-up.
+1. a launcher (``/bin/sh`` reading one line) was parked ahead of time inside fresh memory/pids/cpuacct
+   cgroups (see :class:`LauncherPool`: joining a v1 cgroup costs a kernel RCU grace period, so it is
+   done before the request arrives). The run sets the cgroup limits and sends the launcher the path of
+   a root-owned script (outside /code) that ``exec``s the chain below; the rest of its stdin is the
+   program's stdin;
+2. ``setpriv`` switches to the slot's uid/gid (60000+slot by default), no supplementary groups, no
+   inheritable capabilities, an empty bounding set. RLIMIT_NPROC is counted per real uid, so each
+   concurrent slot needs its own uid for the process limit to mean anything (root ignores it);
+   before that, the launcher's own ``ulimit`` builtins set the rlimits (CPU seconds, file size, open
+   files, no core dumps, processes), inherited by everything below;
+3. unprivileged ``bwrap``, which unshares every namespace (user, pid, net, ipc, uts, cgroup, mount),
+   forbids nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few
+   /etc files read-only, a size-capped tmpfs on /tmp, the request's files read-only on /code, remounts
+   the root read-only and loads the seccomp deny-list before exec.
 
 Inside the pid namespace bwrap's own pid-1 reaps every process; when it exits, the kernel kills whatever
 is left (background processes cannot outlive the run). The outer bwrap is our direct child: we reap it,
@@ -26,16 +27,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import math
 import os
-import select
+import queue
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import seccomp
@@ -107,7 +109,6 @@ class LocalBackend(SandboxBackend):
         self.uid_base = uid_base
         self.pool = SlotPool(self.state_dir, slots)
         self.bwrap = shutil.which("bwrap")
-        self.prlimit = shutil.which("prlimit")
         self.is_root = os.geteuid() == 0
         self.cgroups = CgroupLayout.probe() if (use_cgroups and self.is_root) else None
         if self.cgroups is not None:
@@ -115,14 +116,16 @@ class LocalBackend(SandboxBackend):
         self.use_seccomp = use_seccomp and seccomp.supported()
         self._seccomp_program = seccomp.deny_list_program() if self.use_seccomp else b""
         self._etc_dirs: dict[int, Path] = {}
+        self.setpriv = shutil.which("setpriv")
+        self.launchers = LauncherPool(self, slots)
 
     # ----- host checks -------------------------------------------------------------------------
     def check(self) -> list[str]:
         problems: list[str] = []
         if not self.bwrap:
             return ["bubblewrap is not installed (apt-get install bubblewrap): the local sandbox cannot run"]
-        if not self.prlimit:
-            return ["prlimit (util-linux) is missing: cannot set resource limits"]
+        if self.is_root and not self.setpriv:
+            return ["setpriv (util-linux) is missing: cannot switch to the per-slot uid"]
         if not self.is_root:
             problems.append(
                 "not running as root: every slot shares this uid, so the 50-process limit is shared and "
@@ -204,19 +207,17 @@ class LocalBackend(SandboxBackend):
         return [*args, "--", *command_for(request.language, request.entry, request.command,
                                           request.limits.memory_bytes)]
 
-    def _prlimit_prefix(self, limits, cgroups: RunCgroups | None) -> list[str]:
-        """util-linux ``prlimit`` sets the rlimits on itself and execs bwrap (we lack CAP_SYS_RESOURCE to
-        set them on another process, and ``preexec_fn`` is unsafe in a threaded worker)."""
+    def _ulimit_lines(self, limits, cgroups: RunCgroups | None) -> list[str]:
+        """dash's ``ulimit`` builtins, run by the launcher before it execs: no extra process. dash sets
+        soft and hard limits together; -f counts 512-byte blocks."""
         # RLIMIT_NPROC sits a little above pids.max, so the cgroup (which records the refusal) is hit first.
         nproc = limits.processes + WRAPPER_PROCESSES + (8 if cgroups and "pids" in cgroups.dirs else 0)
         return [
-            self.prlimit or "prlimit",
-            "--core=0",
-            f"--cpu={math.ceil(limits.cpu_seconds)}",
-            f"--fsize={limits.file_bytes}",
-            f"--nofile={limits.open_files}",
-            f"--nproc={nproc}",
-            "--",
+            "ulimit -c 0",
+            f"ulimit -t {math.ceil(limits.cpu_seconds)}",
+            f"ulimit -f {max(1, limits.file_bytes // 512)}",
+            f"ulimit -n {limits.open_files}",
+            f"ulimit -p {nproc}",
         ]
 
     def run(self, request: RunRequest) -> RunResult:
@@ -224,69 +225,36 @@ class LocalBackend(SandboxBackend):
             raise SandboxError("bubblewrap is not installed (apt-get install bubblewrap)")
         with self.pool.acquire() as slot, run_directory(request.files, str(self.runs_dir)) as code_dir:
             uid = self.uid_base + slot if self.is_root else os.getuid()
-            cgroups = None
-            if self.cgroups is not None and self.cgroups.parents:
-                try:
-                    cgroups = self.cgroups.create(
-                        request.limits.memory_bytes, request.limits.processes + WRAPPER_PROCESSES
-                    )
-                except OSError as exc:
-                    raise SandboxError(f"cannot set up cgroups for the run: {exc}") from exc
+            parked = self.launchers.take()
+            script = code_dir.with_name(code_dir.name + ".sh")  # next to /code, never inside it
             try:
-                return self._run_in_slot(request, code_dir, uid, cgroups)
+                if parked.cgroups is not None:
+                    try:
+                        parked.cgroups.set_limits(
+                            request.limits.memory_bytes, request.limits.processes + WRAPPER_PROCESSES
+                        )
+                    except OSError as exc:
+                        raise SandboxError(f"cannot set cgroup limits for the run: {exc}") from exc
+                return self._run_parked(request, code_dir, uid, parked, script)
             finally:
-                if cgroups is not None:
-                    cgroups.kill_all()
-                    cgroups.remove()
+                if parked.cgroups is not None:
+                    parked.cgroups.kill_all()
+                    parked.cgroups.remove()
+                script.unlink(missing_ok=True)
 
-    def _run_in_slot(self, request: RunRequest, code_dir: Path, uid: int, cgroups: RunCgroups | None) -> RunResult:
+    def _run_parked(self, request: RunRequest, code_dir: Path, uid: int, parked: _Parked, script: Path) -> RunResult:
         limits = request.limits
-        own_fds: list[int] = []
-        seccomp_fd = None
-        if self.use_seccomp:
-            seccomp_fd = os.memfd_create("cr-seccomp")
-            os.write(seccomp_fd, self._seccomp_program)
-            os.lseek(seccomp_fd, 0, os.SEEK_SET)
-            own_fds.append(seccomp_fd)
-        # bwrap reports the sandbox init's pid on info-fd, then waits on block-fd until we have put that
-        # pid into the run's cgroups and set its rlimits: nothing of the student's runs before that.
-        info_r, info_w = os.pipe()
-        block_r, block_w = os.pipe()
-        own_fds += [info_w, block_r]
-        bwrap = self._bwrap_args(request, code_dir, uid, seccomp_fd)
-        bwrap[1:1] = ["--info-fd", str(info_w), "--block-fd", str(block_r)]
-        argv = self._prlimit_prefix(limits, cgroups) + bwrap
-        as_user = {"user": uid, "group": uid, "extra_groups": []} if self.is_root else {}
+        cgroups = parked.cgroups
+        argv = [*self._setpriv_prefix(uid), *self._bwrap_args(request, code_dir, uid, parked.seccomp_fd)]
+        lines = [*self._ulimit_lines(limits, cgroups), "exec " + " ".join(shlex.quote(a) for a in argv)]
+        script.write_text("\n".join(lines) + "\n")
+        script.chmod(0o600)
         started = time.monotonic()
-        deadline = started + limits.wall_seconds
-        try:
-            proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/", pass_fds=tuple(own_fds),
-                start_new_session=True, **as_user,
-            )
-        except BaseException:
-            for fd in (*own_fds, info_r, block_w):
-                os.close(fd)
-            raise
-        for fd in own_fds:
-            os.close(fd)
-        try:
-            child = _read_child_pid(info_r, deadline)
-            if child is not None:
-                self._confine(child, cgroups)
-            with contextlib.suppress(BrokenPipeError):
-                os.write(block_w, b"go")
-        except BaseException:
-            _kill(proc)
-            with contextlib.suppress(ChildProcessError):
-                os.wait4(proc.pid, 0)
-            raise
-        finally:
-            os.close(info_r)
-            os.close(block_w)
         out, err = CappedBuffer(limits.output_bytes), CappedBuffer(limits.output_bytes)
-        timed_out, flood, status, rusage = _supervise(proc, request.stdin, out, err, deadline)
+        # The parked shell reads the script's path (one line), sources it and execs the chain; everything
+        # after that line on its stdin is the program's stdin.
+        stdin = str(script).encode() + b"\n" + request.stdin
+        timed_out, flood, status, rusage = _supervise(parked.proc, stdin, out, err, started + limits.wall_seconds)
         wall = time.monotonic() - started
         if cgroups is not None:
             cgroups.kill_all()
@@ -307,36 +275,157 @@ class LocalBackend(SandboxBackend):
             wall_seconds=round(wall, 4), cpu_seconds=None if cpu is None else round(cpu, 4), backend=self.name,
         )
 
-    def _confine(self, pid: int, cgroups: RunCgroups | None) -> None:
-        """Move the sandbox's init into the run's cgroups; everything it starts is counted there."""
-        if cgroups is None:
-            return
+    def _setpriv_prefix(self, uid: int) -> list[str]:
+        if not self.is_root:
+            return []
+        return [self.setpriv or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all"]
+
+    def close(self) -> None:
+        self.launchers.close()
+
+
+@dataclass
+class _Parked:
+    proc: subprocess.Popen
+    cgroups: RunCgroups | None
+    seccomp_fd: int | None  # the fd number inside the parked shell
+    owner: int  # pid that parked it: a forked worker must not use its parent's children
+
+
+# Read one line (the path of a root-owned script outside /code), source it; it ends in ``exec``.
+PARK_SCRIPT = 'IFS= read -r script || exit 111; . "$script"'
+
+
+class LauncherPool:
+    """Launchers parked ahead of time, each already inside its own fresh cgroups.
+
+    Joining a cgroup v1 costs a kernel RCU grace period (10-20 ms here), as much as a Python start-up.
+    So a tiny ``/bin/sh`` is started and moved into new memory/pids/cpuacct cgroups *before* a request
+    arrives; a run only sets the limits (cheap writes) and hands it the command. Everything the run
+    starts is born inside those cgroups, so nothing ever runs unconfined. Replacements are parked on a
+    background thread.
+    """
+
+    def __init__(self, backend: LocalBackend, size: int) -> None:
+        self.backend = backend
+        self.size = max(1, size)
+        self._ready: queue.Queue[_Parked] = queue.Queue()
+        self._lock = threading.Lock()
+        self._refilling = False
+        self._closed = False
+
+    def take(self) -> _Parked:
+        while True:
+            try:
+                parked = self._ready.get_nowait()
+            except queue.Empty:
+                parked = self._spawn()
+            else:
+                if parked.owner != os.getpid():  # inherited across fork: not ours to use or reap
+                    self._drain_foreign()
+                    continue
+                if not _alive(parked.proc):
+                    _discard(parked)
+                    continue
+            self._refill_async()
+            return parked
+
+    def _spawn(self) -> _Parked:
+        backend = self.backend
+        seccomp_fd = None
+        pass_fds: tuple[int, ...] = ()
+        if backend.use_seccomp:
+            seccomp_fd = os.memfd_create("cr-seccomp")
+            os.write(seccomp_fd, backend._seccomp_program)
+            os.lseek(seccomp_fd, 0, os.SEEK_SET)
+            pass_fds = (seccomp_fd,)
+        cgroups = None
         try:
-            cgroups.add(pid)
-        except ProcessLookupError:
-            pass  # bwrap already failed; its exit status and stderr tell why
-        except OSError as exc:
-            raise SandboxError(f"cannot move the sandbox into its cgroups: {exc}") from exc
+            if backend.cgroups is not None and backend.cgroups.parents:
+                cgroups = backend.cgroups.create(256 * 1024 * 1024, 64)
+            proc = subprocess.Popen(
+                ["/bin/sh", "-c", PARK_SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
+                pass_fds=pass_fds, start_new_session=True,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            if cgroups is not None:
+                cgroups.remove()
+            raise SandboxError(f"cannot start a sandbox launcher: {exc}") from exc
+        finally:
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
+        parked = _Parked(proc, cgroups, seccomp_fd, os.getpid())
+        if cgroups is not None:
+            try:
+                cgroups.add(proc.pid)
+            except OSError as exc:
+                _discard(parked)
+                raise SandboxError(f"cannot move the sandbox launcher into its cgroups: {exc}") from exc
+        return parked
+
+    def _refill_async(self) -> None:
+        with self._lock:
+            if self._refilling or self._closed:
+                return
+            self._refilling = True
+
+        def refill() -> None:
+            try:
+                while not self._closed and self._ready.qsize() < self.size:
+                    self._ready.put(self._spawn())
+            except SandboxError:
+                pass  # the next take() spawns synchronously and reports the error
+            finally:
+                with self._lock:
+                    self._refilling = False
+            if self._closed:
+                self.close()
+
+        threading.Thread(target=refill, name="cr-sandbox-launchers", daemon=True).start()
+
+    def _drain_foreign(self) -> None:
+        while True:
+            try:
+                self._ready.get_nowait()
+            except queue.Empty:
+                return
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                parked = self._ready.get_nowait()
+            except queue.Empty:
+                return
+            if parked.owner == os.getpid():
+                _discard(parked)
 
 
-def _read_child_pid(fd: int, deadline: float) -> int | None:
-    """bwrap's --info-fd JSON ({"child-pid": N, ...}); None if bwrap exited before writing it."""
-    data = b""
-    while b"}" not in data:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise SandboxError("bubblewrap did not start in time")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            return None
-        data += chunk
+def _alive(proc: subprocess.Popen) -> bool:
     try:
-        return int(json.loads(data)["child-pid"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SandboxError(f"unexpected bubblewrap info: {data[:200]!r}") from exc
+        pid, _ = os.waitpid(proc.pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    if pid:
+        proc.returncode = -1  # reaped here; nothing else may wait for it
+        return False
+    return True
+
+
+def _discard(parked: _Parked) -> None:
+    for stream in (parked.proc.stdin, parked.proc.stdout, parked.proc.stderr):
+        with contextlib.suppress(OSError):
+            stream.close()
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(parked.proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(parked.proc.pid, 0)
+    parked.proc.returncode = -1
+    if parked.cgroups is not None:
+        parked.cgroups.kill_all()
+        parked.cgroups.remove()
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -183,3 +183,25 @@ def test_sweep_removes_only_cgroups_of_dead_workers(local_backend):
         for path in (stale, live):
             if path.exists():
                 path.rmdir()
+
+
+def test_local_backend_works_in_a_forked_child_like_an_rq_work_horse(local_backend):
+    """RQ forks a work horse per job: launchers parked by the parent must not be used by the child."""
+    import os
+    import time
+
+    assert run_program(local_backend, "python", "print(1)").stdout == "1\n"
+    time.sleep(0.2)  # let the parent park replacement launchers
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            result = run_program(local_backend, "python", "print(6 * 7)")
+            os.write(write_fd, result.stdout.encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    _, status = os.waitpid(pid, 0)
+    assert os.read(read_fd, 100) == b"42\n" and status == 0
+    os.close(read_fd)
+    assert run_program(local_backend, "python", "print(2)").stdout == "2\n"  # the parent's pool still works
