@@ -186,3 +186,23 @@ def test_learner_cannot_deep_link(tool, lms, browser):
     response = browser.post(action, data=fields, allow_redirects=False)
     _assert_refused(tool, response, "not_instructor", 403)
     assert (tool.count(LtiLaunch), tool.count(LtiUsedNonce)) == counts
+
+
+def test_expired_login_is_refused_and_purged(tool, lms, browser):
+    from datetime import timedelta
+
+    from lti_app.extensions import db
+    from lti_app.lti.launch_store import purge_expired
+    from lti_app.models.lti import LtiLoginState, utcnow
+
+    link_id = plain_link(lms)
+    fields, action = _legit_form(browser, lms, link_id)
+    with tool.app.app_context():
+        login = db.session.get(LtiLoginState, fields["state"])
+        login.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    response = browser.post(action, data=fields, allow_redirects=False)
+    _assert_refused(tool, response, "unknown_state", 401)
+    with tool.app.app_context():
+        purge_expired()
+        assert db.session.get(LtiLoginState, fields["state"]) is None
