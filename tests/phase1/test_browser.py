@@ -1,7 +1,7 @@
 """The Difficult Client in a real browser, launched from an lti1p3platform-based LMS over real HTTP:
 interview, unlock, solve, finish, and see the letter grade arrive in the platform's gradebook.
 
-Headless Debian Chromium through Playwright; the tool and the Canvas-shaped dev LMS each run on their own
+Headless Debian Chromium through Playwright; the tool and the Canvas- or Moodle-shaped dev LMS each run on their own
 127.0.0.1 port, the launch goes through OIDC login, id_token form_post and the tool's launch validation,
 and the grade goes back through AGS with the tool's signed service token.
 """
@@ -27,12 +27,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture
-def servers(make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, str, DevLms]]:
+@pytest.fixture(params=["canvas", "moodle"])
+def servers(request: pytest.FixtureRequest, make_app: Callable[..., Flask]) -> Iterator[tuple[Flask, str, DevLms]]:
     tool_server, lms_server = LiveServer(), LiveServer()
     app = make_app(CR_PUBLIC_BASE_URL=tool_server.url)
     tool_server.serve(app)
-    lms = DevLms("canvas", lms_server.url, ToolEndpoints.under(tool_server.url))
+    lms = DevLms(request.param, lms_server.url, ToolEndpoints.under(tool_server.url))
     lms_server.serve(create_devlms_app(lms))
     added = app.test_cli_runner().invoke(args=[
         "platforms", "add", "--issuer", lms.issuer, "--client-id", lms.client_id,
