@@ -214,6 +214,16 @@ def _parse_records(stdout: str, nonce: str, count: int) -> tuple[dict[str, Any] 
     return header, records, conflicts
 
 
+_JAVA_PUBLIC_CLASS = re.compile(r"^\s*public\s+(?:(?:final|abstract|sealed|strictfp)\s+)*class\s+([A-Za-z_$][\w$]*)",
+                                re.MULTILINE)
+
+
+def java_file_name(source: str, default: str) -> str:
+    """javac insists a public class lives in a file of its name: use the source's public class if any."""
+    match = _JAVA_PUBLIC_CLASS.search(source)
+    return f"{match.group(1)}.java" if match else default
+
+
 def _harness_limits(limits: Limits) -> Limits:
     return limits.with_(output_bytes=max(limits.output_bytes, CHANNEL_BYTES))
 
@@ -356,7 +366,8 @@ def run_tests(
         raise InvalidRequest(f"cases must be a list of at most {MAX_CASES} test cases")
     cases = [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
     spec = LANGUAGE_SPECS[language]
-    student_file = student_file or spec.student_file
+    if student_file is None:
+        student_file = java_file_name(source, spec.student_file) if language == "java" else spec.student_file
     if student_file == spec.harness_file:
         raise InvalidRequest("that file name is reserved for the harness")
     limits = limits or Limits()
@@ -407,6 +418,8 @@ def run_program(
     spec = LANGUAGE_SPECS[language]
     if isinstance(files, str):
         default = "Main.java" if language == "java" else spec.student_file.replace("solution", "main")
+        if language == "java" and entry is None:
+            default = java_file_name(files, default)
         files = {entry or default: files}
     if entry is None:
         if len(files) != 1:

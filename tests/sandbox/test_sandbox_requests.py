@@ -205,3 +205,15 @@ def test_local_backend_works_in_a_forked_child_like_an_rq_work_horse(local_backe
     assert os.read(read_fd, 100) == b"42\n" and status == 0
     os.close(read_fd)
     assert run_program(local_backend, "python", "print(2)").stdout == "2\n"  # the parent's pool still works
+
+
+def test_java_file_is_named_after_its_public_class(local_backend):
+    from grader.sandbox.harness import java_file_name
+
+    assert java_file_name("import x;\npublic final class Calc {\n}", "Main.java") == "Calc.java"
+    assert java_file_name("class Helper {}", "Main.java") == "Main.java"
+    program = "public class Greeter { public static void main(String[] a) { System.out.println(\"hi\"); } }"
+    assert run_program(local_backend, "java", program, limits=Limits(wall_seconds=20)).stdout == "hi\n"
+    solution = "public class Calc { public static int twice(int x) { return 2 * x; } }"
+    report = run_tests(local_backend, "java", solution, "twice", [TestCase([4], 8)], limits=Limits(wall_seconds=20))
+    assert report.all_passed, report.to_dict()
