@@ -9,6 +9,7 @@
   const persona = root.dataset.persona;
   let turn = Number(root.dataset.turn);
   const log = document.getElementById("dc-log");
+  const list = log.querySelector("ol");
   const chat = document.getElementById("dc-chat");
   const box = document.getElementById("dc-message");
   const send = document.getElementById("dc-send");
@@ -38,7 +39,7 @@
     const li = el("li", { class: "dc-msg dc-" + role });
     li.append(el("span", { class: "dc-who" }, (role === "student" ? "You" : persona) + ":"), " ");
     li.append(el("span", { class: "dc-text" }, text));
-    log.append(li);
+    list.append(li);
     log.scrollTop = log.scrollHeight;
     return li;
   }

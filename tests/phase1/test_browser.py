@@ -45,6 +45,18 @@ def servers(request: pytest.FixtureRequest, make_app: Callable[..., Flask]) -> I
     tool_server.stop()
 
 
+def assert_accessible(page: object, where: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"resultTypes": ["violations"],
+               "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    violations = Axe().run(page, options=options).response["violations"]
+    bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['html'][:120]}" for v in violations
+           if v["impact"] in ("serious", "critical")]
+    assert not bad, f"accessibility violations on {where}: {bad}"
+
+
 def place_activity(lms: DevLms) -> str:
     """The instructor adds the activity through deep linking; returns the LMS's resource link id."""
     with Browser() as instructor:
@@ -80,6 +92,7 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         expect(page.locator("#dc-task")).to_be_hidden()
         expect(page.locator("#dc-log")).to_have_attribute("aria-live", "polite")
         expect(page.locator("#dc-job-status")).to_have_attribute("aria-live", "polite")
+        assert_accessible(page, "the interview page")
 
         box = page.get_by_label("Your message to Rosa Marchetti")
         box.press("Enter")  # nothing typed: a clear message, nothing sent
@@ -107,6 +120,7 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         submit.focus()
         page.keyboard.press("Enter")
         expect(page.locator("#dc-job-status")).to_contain_text("Done: 8 of 8 hidden tests passed.")
+        assert_accessible(page, "the page with the coding task and its results")
 
         page.get_by_role("button", name="End the session and get my report").click()
         page.wait_for_url("**/dc/report")
@@ -114,6 +128,7 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         letter = page.locator("[data-letter]").inner_text()
         expect(page.locator("[data-constraint-status]")).to_have_count(5)
         expect(page.get_by_text("What went well")).to_be_visible()
+        assert_accessible(page, "the report card")
         # status.js rewrites this live region as delivery progresses, so match its text, not its markup.
         expect(page.locator("#live-status")).to_contain_text("Gradebook: sent", timeout=60_000)
         browser.close()
