@@ -87,3 +87,18 @@ def test_regrade_recomputes_the_same_grade_and_the_instructor_sees_judgements(dc
         first, second = db.session.query(GradeRow).order_by(GradeRow.id).all()
         assert (second.score, second.letter, second.breakdown) == (first.score, first.letter, first.breakdown)
         assert second.inputs["reason"] == "regrade" and second.inputs["submission_id"] == first.inputs["submission_id"]
+
+
+def test_a_second_attempt_starts_a_fresh_session(dc_session):
+    s = dc_session()  # max_attempts 2
+    first = play(s, EXPERT, GOOD_CODE)["grade"]
+    report = s.client.get(f"/a/{s.launch_id}/dc/report").get_data(as_text=True)
+    assert "Start another attempt" in report
+    again = s.client.post(f"/a/{s.launch_id}/attempts", data={"csrf_token": s.csrf})
+    assert again.status_code == 303
+    view = s.state()["view"]
+    assert (view["turn"], view["progress"]["discovered"], view["coding_task_unlocked"]) == (0, 0, False)
+    assert s.state()["submission"] is None
+    second = play(s, CARELESS, None)["grade"]
+    assert second["score"] < first["score"]
+    assert s.attempt_row().number == 2
