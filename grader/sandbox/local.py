@@ -62,7 +62,6 @@ class SlotPool:
         self.dir = state_dir / "slots"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.slots = slots
-        self._local = threading.Lock()
 
     @contextlib.contextmanager
     def acquire(self, timeout: float = 600.0):
