@@ -6,6 +6,14 @@
   if (!box || !live) return;
   const url = box.dataset.statusUrl;
   const settled = (s) => s.passback && ["sent", "failed"].includes(s.passback.state);
+  // Keeps the same markup as the server-rendered region (a data-<kind> span around the state)
+  // so scripts and tests can read the state whichever rendered it last.
+  function show(label, kind, state, detail) {
+    const span = document.createElement("span");
+    span.dataset[kind] = "";
+    span.textContent = state;
+    live.replaceChildren(document.createTextNode(label), span, document.createTextNode(detail));
+  }
   let delay = 1000;
   async function tick() {
     try {
@@ -13,10 +21,10 @@
       const s = await response.json();
       if (s.grade && !box.querySelector("[data-letter]")) { window.location.reload(); return; }
       if (s.passback) {
-        live.textContent = "Gradebook: " + s.passback.state + (s.passback.reason ? " (" + s.passback.reason + ")" : "");
+        show("Gradebook: ", "passback", s.passback.state, s.passback.reason ? " (" + s.passback.reason + ")" : "");
       } else if (s.evaluation) {
         const pos = s.evaluation.position;
-        live.textContent = "Grading: " + s.evaluation.state + (pos != null ? " (position " + (pos + 1) + " in the queue)" : "");
+        show("Grading: ", "evaluation", s.evaluation.state, pos != null ? " (position " + (pos + 1) + " in the queue)" : "");
       }
       if (settled(s)) return;
     } catch (e) {

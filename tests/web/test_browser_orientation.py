@@ -62,6 +62,8 @@ def test_orientation_from_deep_link_to_gradebook(make_app, page):
         page.locator("[data-letter]").wait_for()
         assert page.locator("[data-letter]").inner_text() == "A+"
         page.get_by_text("Gradebook: sent").wait_for()
+        # status.js keeps the server's markup: the state stays readable from its data attribute.
+        assert page.locator("#live-status [data-passback]").inner_text() == "sent"
 
         page = lms_page
         page.goto(f"{base}/gradebook")
