@@ -59,5 +59,5 @@ def attempt_in_activity(ctx: LaunchContext, attempt_id: int) -> Attempt:
     """An instructor may reach only attempts of the activity their launch opened."""
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.activity_id != activity_for(ctx).id:
-        abort(404, description="attempt_unknown")
+        abort(404, description="attempt_unknown: launch the activity again from your course")
     return attempt

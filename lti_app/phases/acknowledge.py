@@ -43,7 +43,7 @@ def submit(launch_id: str):  # type: ignore[no-untyped-def]
     check_csrf(launch_id)
     attempt = current_attempt(ctx)
     if attempt is None:
-        abort(404, description="attempt_unknown")
+        abort(404, description="attempt_unknown: launch the activity again from your course")
     if attempt.status != AttemptStatus.OPEN:
         abort(409, description="attempt_closed: this attempt was already submitted")
     raw = request.get_json(silent=True) if request.is_json else request.form.to_dict()

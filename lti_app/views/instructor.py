@@ -77,7 +77,7 @@ def resend_grade(launch_id: str, grade_id: int):  # type: ignore[no-untyped-def]
     check_csrf(launch_id)
     grade = db.session.get(GradeRow, grade_id)
     if grade is None:
-        abort(404, description="grade_unknown")
+        abort(404, description="grade_unknown: there is no such grade in this activity")
     attempt_in_activity(ctx, grade.attempt_id)  # the grade must belong to this instructor's activity
     resend(grade)
     return redirect(url_for("instructor.results", launch_id=launch_id), code=303)

@@ -55,5 +55,5 @@ def status(launch_id: str):  # type: ignore[no-untyped-def]
     ctx = require_launch(launch_id)
     attempt = current_attempt(ctx)
     if attempt is None:
-        abort(404, description="attempt_unknown")
+        abort(404, description="attempt_unknown: launch the activity again from your course")
     return jsonify(attempt_status(attempt))
