@@ -17,6 +17,8 @@ export FLASK_APP="lti_app:create_app()"
 
 log "applying database migrations"
 "$VENV/bin/flask" db upgrade >/dev/null
+log "checking that the sandbox can run code on this host"
+"$VENV/bin/flask" worker check-sandbox
 
 cat <<MSG
 

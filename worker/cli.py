@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from config import Settings
 from worker.kinds import QUEUE_PRIORITY
 
 worker_cli = AppGroup("worker", help="Queue workers and the reconciler.")
@@ -28,6 +29,7 @@ def run_worker(burst: bool, no_reconcile: bool, queues: str) -> None:
     settings = current_app.config["SETTINGS"]
     if settings.queue_mode != "rq":
         raise click.ClickException("CR_QUEUE_MODE is 'inprocess': the web process runs the work itself")
+    _check_sandbox_or_exit(settings)
     rq_entry.preload(current_app._get_current_object())  # type: ignore[attr-defined]
     connection = Redis.from_url(settings.redis_url)
     reconciler = None if no_reconcile else ReconcilerThread(current_app._get_current_object())  # type: ignore[attr-defined]
@@ -41,6 +43,24 @@ def run_worker(burst: bool, no_reconcile: bool, queues: str) -> None:
     finally:
         if reconciler:
             reconciler.stop()
+
+
+def _check_sandbox_or_exit(settings: Settings) -> list[str]:
+    from grader.sandbox import SandboxError
+    from worker.sandbox import check_sandbox
+
+    try:
+        return check_sandbox(settings)
+    except SandboxError as exc:
+        raise click.ClickException(f"CR_SANDBOX_BACKEND={settings.sandbox_backend}: {exc}") from exc
+
+
+@worker_cli.command("check-sandbox")
+def check_sandbox_command() -> None:
+    """Run a program in the configured sandbox; fail naming what is missing on this host."""
+    settings = current_app.config["SETTINGS"]
+    problems = _check_sandbox_or_exit(settings)
+    click.echo(f"sandbox {settings.sandbox_backend}: ready" + "".join(f"\n  degraded: {p}" for p in problems))
 
 
 @worker_cli.command("reconcile")

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from typing import Any
 
 from config import Settings
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_backends: dict[tuple[str, str], Any] = {}
+_backends: dict[tuple[Any, ...], Any] = {}
 
 
 def sandbox_backend(settings: Settings) -> Any:
     """``grader.sandbox`` backend for ``settings.sandbox_backend`` (``local`` or ``docker``)."""
     from grader.sandbox import get_backend
 
-    key = (settings.sandbox_backend, settings.docker_url)
+    key: tuple[Any, ...] = (settings.sandbox_backend, settings.docker_url)
+    if settings.sandbox_backend == "docker":
+        # RQ forks a work horse per job: a Docker client's pooled connections must not cross a fork.
+        # (The local backend is fork-aware itself and keeps its warm launchers across jobs.)
+        key += (os.getpid(),)
     with _lock:
         if key not in _backends:
             options: dict[str, Any] = {}
@@ -23,3 +30,14 @@ def sandbox_backend(settings: Settings) -> Any:
                 options["base_url"] = settings.docker_url
             _backends[key] = get_backend(settings.sandbox_backend, **options)
         return _backends[key]
+
+
+def check_sandbox(settings: Settings) -> list[str]:
+    """Start-up check: raise ``SandboxError`` saying what is missing when the configured sandbox cannot
+    run code here; return (and log) the degradations it can live with."""
+    from grader.sandbox import ensure_ready
+
+    problems = ensure_ready(sandbox_backend(settings))
+    for problem in problems:
+        log.warning("sandbox degraded: %s", problem, extra={"backend": settings.sandbox_backend})
+    return problems

@@ -66,7 +66,10 @@ class DockerBackend(SandboxBackend):
         docker = _docker()
         self.base_url = base_url or os.environ.get("CR_SANDBOX_DOCKER_URL") or os.environ.get("DOCKER_HOST") \
             or DEFAULT_URL
-        self.client = docker.DockerClient(base_url=self.base_url, timeout=60)
+        try:
+            self.client = docker.DockerClient(base_url=self.base_url, timeout=60)
+        except docker.errors.DockerException as exc:  # the client asks the engine its API version at once
+            raise SandboxError(f"Docker engine not reachable at {self.base_url}: {exc}") from exc
         self.image = image
         self.user = user
         self.run_dir = Path(run_dir)

@@ -46,3 +46,18 @@ def test_compose_refuses_to_run_without_secrets():
     env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "CR_SECRET_KEY")}
     result = subprocess.run([tool, "-f", str(ROOT / "compose.yaml"), "config"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_worker_shares_the_sandbox_run_directory_with_the_engine():
+    """The docker backend bind-mounts per-run code from its run_dir; the engine resolves that path on the host,
+    so the worker container must see the host's directory at the same path."""
+    import inspect
+
+    import yaml
+
+    from grader.sandbox.docker_backend import DockerBackend
+
+    run_dir = Path(inspect.signature(DockerBackend.__init__).parameters["run_dir"].default)
+    worker = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["worker"]
+    mounts = [volume.split(":")[:2] for volume in worker["volumes"]]
+    assert any(host == inside and run_dir.is_relative_to(host) for host, inside in mounts), mounts

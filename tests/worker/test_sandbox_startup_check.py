@@ -1,0 +1,26 @@
+"""The worker refuses to start on a sandbox that cannot run code here, and says which setting and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import REDIS_URL
+
+
+def test_check_sandbox_reports_the_local_sandbox_ready(make_app: Any) -> None:
+    app = make_app()
+    result = app.test_cli_runner().invoke(args=["worker", "check-sandbox"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("sandbox local: ready")
+
+
+def test_unreachable_docker_engine_is_named_not_a_traceback(make_app: Any, tmp_path: Any) -> None:
+    socket = tmp_path / "no-engine.sock"
+    app = make_app(CR_SANDBOX_BACKEND="docker", CR_DOCKER_URL=f"unix://{socket}", CR_QUEUE_MODE="rq",
+                   CR_REDIS_URL=REDIS_URL)
+    for command in (["worker", "check-sandbox"], ["worker", "run", "--burst", "--no-reconcile"]):
+        result = app.test_cli_runner().invoke(args=command)
+        assert result.exit_code == 1, result.output
+        assert "CR_SANDBOX_BACKEND=docker" in result.output
+        assert f"Docker engine not reachable at unix://{socket}" in result.output
+        assert "Traceback" not in result.output
