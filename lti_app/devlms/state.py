@@ -91,6 +91,7 @@ class DevState:
     dynamic_registrations: list[dict[str, Any]] = field(default_factory=list)
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
     tokens_issued: int = 0
+    tokens_refused: int = 0  # service calls (AGS, NRPS) answered 401 for a bad or foreign access token
     jwks_served: int = 0
 
 
@@ -143,6 +144,7 @@ class StateStore:
             dynamic_registrations=raw.get("dynamic_registrations", []),
             deep_link_responses=raw.get("deep_link_responses", []),
             tokens_issued=raw.get("tokens_issued", 0),
+            tokens_refused=raw.get("tokens_refused", 0),
             jwks_served=raw.get("jwks_served", 0),
         )
 

@@ -56,6 +56,10 @@ def _json_error(error: str, detail: str, status: int) -> Response:
 
 
 def _platform_json(resp: PlatformResponse, lms: DevLms) -> Response:
+    if resp.code == 401:
+        with lms.store.lock:
+            lms.store.state.tokens_refused += 1
+            lms.store.save()
     if not 200 <= resp.code < 300:
         return Response(json.dumps({"error": resp.message}), status=resp.code, mimetype="application/json")
     result = resp.result

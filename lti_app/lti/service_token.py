@@ -16,11 +16,13 @@ import jwt
 import requests
 
 from lti_app.lti.keys import signing_key
-from lti_app.lti.platforms import find_platform
+from lti_app.lti.platforms import LtiPlatform, find_platform
 
 HTTP_TIMEOUT = 15
 EXPIRY_MARGIN_SECONDS = 30
-_cache: dict[tuple[str, str, str], tuple[str, float]] = {}
+# Keyed by the token URL too: a platform registered again (or another platform reusing the issuer, as
+# every Canvas does) must never receive a token minted by a different authorisation server.
+_cache: dict[tuple[str, str, str, str], tuple[str, float]] = {}
 _lock = threading.Lock()
 
 
@@ -39,13 +41,16 @@ class Token:
 
 def access_token(issuer: str, client_id: str, scopes: Sequence[str], session: requests.Session | None = None) -> str:
     """A bearer token for these scopes, from the cache or freshly obtained from the platform's token URL."""
-    key = (issuer, client_id, " ".join(sorted(scopes)))
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        raise ServiceTokenError(f"platform {issuer!r} / {client_id!r} is not registered", retryable=False)
+    key = (issuer, client_id, platform.auth_token_url, " ".join(sorted(scopes)))
     now = time.time()
     with _lock:
         cached = _cache.get(key)
         if cached and cached[1] - EXPIRY_MARGIN_SECONDS > now:
             return cached[0]
-    token = _request_token(issuer, client_id, scopes, session or requests.Session())
+    token = _request_token(platform, client_id, scopes, session or requests.Session())
     with _lock:
         _cache[key] = (token.value, token.expires_at)
     return token.value
@@ -53,14 +58,13 @@ def access_token(issuer: str, client_id: str, scopes: Sequence[str], session: re
 
 def forget_token(issuer: str, client_id: str, scopes: Sequence[str]) -> None:
     """Drop a cached token (the platform rejected it with 401)."""
+    scope = " ".join(sorted(scopes))
     with _lock:
-        _cache.pop((issuer, client_id, " ".join(sorted(scopes))), None)
+        for key in [k for k in _cache if k[:2] == (issuer, client_id) and k[3] == scope]:
+            del _cache[key]
 
 
-def _request_token(issuer: str, client_id: str, scopes: Sequence[str], session: requests.Session) -> Token:
-    platform = find_platform(issuer, client_id)
-    if platform is None:
-        raise ServiceTokenError(f"platform {issuer!r} / {client_id!r} is not registered", retryable=False)
+def _request_token(platform: LtiPlatform, client_id: str, scopes: Sequence[str], session: requests.Session) -> Token:
     key = signing_key()
     now = int(time.time())
     assertion = jwt.encode(

@@ -102,3 +102,22 @@ def test_refused_cached_token_is_replaced_once(tool, graded):
     assert result.ok, result.detail
     assert lms.store.state.tokens_issued == 2
     assert [s.status for s in lms.store.state.scores] == [200, 200]
+
+
+def test_platform_registered_again_gets_a_token_from_its_new_server(tool, make_lms, browser):
+    """Every Canvas shares one issuer: a registration moved to another token URL must not reuse a token
+    the old authorisation server minted."""
+    before = make_lms("canvas", tool)
+    link = before.store.state.links[add_activity(browser, before)]
+    with tool.app.app_context():
+        assert send_score(AgsTarget(before.issuer, before.client_id, before.deployment_id,
+                                    before.lineitem_url(link.lineitem_id), before.users[1].id, "canvas"), _score()).ok
+
+    after = make_lms("canvas", tool)  # `flask platforms add` again: same issuer and client id, new URLs and keys
+    assert (after.issuer, after.client_id) == (before.issuer, before.client_id)
+    link = after.store.state.links[add_activity(browser, after)]
+    with tool.app.app_context():
+        assert send_score(AgsTarget(after.issuer, after.client_id, after.deployment_id,
+                                    after.lineitem_url(link.lineitem_id), after.users[1].id, "canvas"), _score(2)).ok
+    assert (after.store.state.tokens_issued, after.store.state.tokens_refused) == (1, 0)
+    assert [s.status for s in after.store.state.scores] == [200]
