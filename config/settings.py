@@ -89,6 +89,7 @@ class Settings:
     queue_mode: str = field(metadata={"env": "QUEUE_MODE", "doc": "`inprocess` (embedded) or `rq`"})
     sandbox_backend: str = field(metadata={"env": "SANDBOX_BACKEND", "doc": "`local` (bubblewrap) or `docker`"})
     docker_url: str = field(metadata={"env": "DOCKER_URL", "doc": "Docker engine URL for the docker sandbox"})
+    sandbox_image: str = field(metadata={"env": "SANDBOX_IMAGE", "doc": "Image the docker sandbox runs code in"})
     llm_provider: str = field(metadata={"env": "LLM_PROVIDER", "doc": "`offline` or `openai` (any compatible API)"})
     llm_base_url: str = field(metadata={"env": "LLM_BASE_URL", "doc": "Base URL of the OpenAI-compatible API"})
     llm_model: str = field(metadata={"env": "LLM_MODEL", "doc": "Model name sent to the provider"})
@@ -138,7 +139,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=_url("REDIS_URL", get("REDIS_URL", "redis://127.0.0.1:6379/0"), ("redis", "rediss", "unix")),
         queue_mode=_choice("QUEUE_MODE", get("QUEUE_MODE", "inprocess"), ("inprocess", "rq")),
         sandbox_backend=_choice("SANDBOX_BACKEND", get("SANDBOX_BACKEND", "local"), ("local", "docker")),
-        docker_url=get("DOCKER_URL", "unix:///var/run/docker.sock"),
+        docker_url=_url(
+            "DOCKER_URL", get("DOCKER_URL", "unix:///var/run/docker.sock"), ("unix", "tcp", "http", "https", "ssh")
+        ),
+        sandbox_image=get("SANDBOX_IMAGE", "coderesidency-sandbox:bookworm"),
         llm_provider=_choice("LLM_PROVIDER", get("LLM_PROVIDER", "offline"), ("offline", "openai")),
         llm_base_url=_url("LLM_BASE_URL", get("LLM_BASE_URL", "https://api.openai.com/v1"), ("http", "https")),
         llm_model=get("LLM_MODEL", "gpt-4o-mini"),

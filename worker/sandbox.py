@@ -18,7 +18,7 @@ def sandbox_backend(settings: Settings) -> Any:
     """``grader.sandbox`` backend for ``settings.sandbox_backend`` (``local`` or ``docker``)."""
     from grader.sandbox import get_backend
 
-    key: tuple[Any, ...] = (settings.sandbox_backend, settings.docker_url)
+    key: tuple[Any, ...] = (settings.sandbox_backend, settings.docker_url, settings.sandbox_image)
     if settings.sandbox_backend == "docker":
         # RQ forks a work horse per job: a Docker client's pooled connections must not cross a fork.
         # (The local backend is fork-aware itself and keeps its warm launchers across jobs.)
@@ -27,7 +27,7 @@ def sandbox_backend(settings: Settings) -> Any:
         if key not in _backends:
             options: dict[str, Any] = {}
             if settings.sandbox_backend == "docker":
-                options["base_url"] = settings.docker_url
+                options.update(base_url=settings.docker_url, image=settings.sandbox_image)
             _backends[key] = get_backend(settings.sandbox_backend, **options)
         return _backends[key]
 

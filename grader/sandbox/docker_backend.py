@@ -64,8 +64,7 @@ class DockerBackend(SandboxBackend):
         cpus: float = 1.0,
     ) -> None:
         docker = _docker()
-        self.base_url = base_url or os.environ.get("CR_SANDBOX_DOCKER_URL") or os.environ.get("DOCKER_HOST") \
-            or DEFAULT_URL
+        self.base_url = base_url or os.environ.get("DOCKER_HOST") or DEFAULT_URL
         try:
             self.client = docker.DockerClient(base_url=self.base_url, timeout=60)
         except docker.errors.DockerException as exc:  # the client asks the engine its API version at once

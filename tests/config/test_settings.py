@@ -24,6 +24,7 @@ def test_embedded_defaults(tmp_path):
         ("CR_LLM_PROVIDER", "magic", "CR_LLM_PROVIDER"),
         ("CR_DATABASE_URL", "mysql://x/y", "CR_DATABASE_URL"),
         ("CR_REDIS_URL", "http://localhost", "CR_REDIS_URL"),
+        ("CR_DOCKER_URL", "/var/run/docker.sock", "CR_DOCKER_URL"),
         ("CR_LLM_TIMEOUT", "soon", "CR_LLM_TIMEOUT"),
         ("CR_LLM_TIMEOUT", "-1", "CR_LLM_TIMEOUT"),
         ("CR_LLM_MAX_RETRIES", "-2", "CR_LLM_MAX_RETRIES"),
@@ -64,3 +65,12 @@ def test_the_app_refuses_to_start_on_a_bad_value(tmp_path, monkeypatch):
     monkeypatch.setenv("CR_QUEUE_MODE", "sometimes")
     with pytest.raises(ConfigError, match="CR_QUEUE_MODE"):
         create_app()
+
+
+def test_readme_documents_every_setting():
+    """The README's configuration table is the operator's reference: no setting may be missing from it."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [name for name, _ in Settings.documented() if f"| `{name}` |" not in readme]
+    assert not missing, f"README.md's configuration table lacks {missing}"
