@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, url_for
 
 from lti_app.access import activity_for, current_attempt, require_launch
 from lti_app.launches import start_attempt
 from lti_app.models import AttemptStatus
 from lti_app.phases import adapter_for
 from lti_app.security import check_csrf
-from lti_app.views.status import attempt_status, grade_view, latest_grade
+from lti_app.views.report import render_report
+from lti_app.views.status import attempt_status
 
 bp = Blueprint("student", __name__)
 
@@ -24,16 +25,7 @@ def activity(launch_id: str):  # type: ignore[no-untyped-def]
         abort(404, description="attempt_unknown: launch the activity again from your course")
     if attempt.status == AttemptStatus.OPEN:
         return adapter.render(ctx, attempt)
-    grade = latest_grade(attempt)
-    return render_template(
-        "report.html",
-        ctx=ctx,
-        activity=act,
-        attempt=attempt,
-        grade=grade_view(grade) if grade else None,
-        status=attempt_status(attempt),
-        can_retry=attempt.status == AttemptStatus.CLOSED and attempt.number < act.max_attempts,
-    )
+    return render_report(ctx, act, attempt)
 
 
 @bp.post("/a/<launch_id>/attempts")

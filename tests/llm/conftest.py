@@ -4,7 +4,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI
+
+from tests.support.fake_openai import FakeOpenAI
 
 # The scripted students live beside the engine tests; the LLM tests drive the same ones.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))

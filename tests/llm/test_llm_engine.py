@@ -1,4 +1,4 @@
-"""The engine with an LLM provider that misbehaves on purpose (see fake_openai.py for why it is scripted).
+"""The engine with an LLM provider that misbehaves on purpose (see tests/support/fake_openai.py for why it is scripted).
 
 LLMs propose, code decides: leaks and garbage fall back to the offline reply, the Director's LLM signal
 is clamped, and a corpus of injection attempts leaves the grade exactly where the offline engine puts it.
@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from fake_openai import by_purpose
 
 from grader.engine import CodeResult, evaluate_session, start_session, stream_turn, student_view, take_turn
 from grader.engine.director import LLM_MAX_NUDGE
 from grader.scenarios import load_scenario
+from tests.support.fake_openai import by_purpose
 
 HIGH = '{"empathy": "high", "clarity": "high", "question": "open"}'
 CODE = CodeResult(6, 8, 'def accept_order(placed_day, placed_hour, pickup_day):\n    """x"""\n    return True\n')

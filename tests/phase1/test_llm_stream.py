@@ -9,8 +9,8 @@ from grader.scenarios import load_scenario
 from lti_app.extensions import db
 from lti_app.models import Message
 from tests.phase1.conftest import parse_sse
-from tests.phase1.fake_llm import FakeLLM
 from tests.phase1.students import EXPERT, SCENARIO
+from tests.support.fake_openai import FakeOpenAI
 
 LEAK = "Between us, the inspector fined me 500 dollars, and orders stop at 2 pm. "
 
@@ -29,7 +29,9 @@ def test_streamed_llm_reply_is_cut_before_a_leak_and_replaced_offline(dc_session
         words = _draft(body).split(" ")
         return [w + " " for w in words[:-1]] + [words[-1]]  # an honest rephrasing, word by word
 
-    with FakeLLM(stream) as llm:
+    with FakeOpenAI() as llm:
+        # Streamed calls are the Actor's; the Director's structured calls get garbage and fall back offline.
+        llm.behaviour = lambda body: (200, stream(body) if body.get("stream") else "not json", 0.0)
         app = make_app(CR_LLM_PROVIDER="openai", CR_LLM_BASE_URL=llm.base_url, CR_LLM_MODEL="fake",
                        CR_LLM_TIMEOUT="5", CR_LLM_MAX_RETRIES="0")
         s = dc_session(app=app)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, request, stream_with_context, url_for
 from sqlalchemy import select, update
 
 from grader.engine import InvalidTurn, finish_session, instructor_view, stream_turn, student_view
@@ -35,7 +35,8 @@ from lti_app.phases.difficult_client.inputs import (
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
 from lti_app.phases.difficult_client.timing import seconds_left
 from lti_app.security import check_csrf
-from lti_app.views.status import attempt_status, grade_view, latest_grade, work_state
+from lti_app.views.report import render_report
+from lti_app.views.status import work_state
 from worker.dispatch import get_dispatcher
 from worker.reconciler import enqueue_safely
 
@@ -302,13 +303,4 @@ def report(launch_id: str):  # type: ignore[no-untyped-def]
         abort(404, description="attempt_unknown: launch the activity again from your course")
     if attempt.status == AttemptStatus.OPEN:
         return redirect(url_for("student.activity", launch_id=launch_id), code=303)
-    grade = latest_grade(attempt)
-    return render_template(
-        "difficult_client/report.html",
-        ctx=ctx,
-        activity=act,
-        attempt=attempt,
-        grade=grade_view(grade) if grade else None,
-        status=attempt_status(attempt),
-        can_retry=attempt.status == AttemptStatus.CLOSED and attempt.number < act.max_attempts,
-    )
+    return render_report(ctx, act, attempt, "difficult_client/report.html")

@@ -3,7 +3,7 @@
 Why not a real model here: these tests need a model that *obeys* injected instructions, leaks secrets,
 returns garbage, answers 500/429 or stalls — on demand and every time. No real model does that reliably,
 so this stands in for one over real HTTP, driven through the real ``openai`` SDK. The real model is
-exercised in test_llama_server.py.
+exercised in tests/llm/test_llama_server.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-# A behaviour maps the request body to (status, content, delay_seconds).
-Behaviour = Callable[[dict[str, Any]], tuple[int, str, float]]
+# A behaviour maps the request body to (status, content, delay_seconds). A streamed answer is sent word by
+# word from a string, or piece by piece from a list of strings (to cut a sentence where a test wants).
+Behaviour = Callable[[dict[str, Any]], tuple[int, str | list[str], float]]
 
 
 class FakeOpenAI:
@@ -41,7 +42,7 @@ class FakeOpenAI:
                 else:
                     self._send(200, json.dumps({
                         "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(content)},
                                      "finish_reason": "stop"}],
                         "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
                     }))
@@ -54,13 +55,14 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, body: dict[str, Any], content: str) -> None:
+            def _stream(self, body: dict[str, Any], content: str | list[str]) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                words = content.split(" ")
-                for i, word in enumerate(words):
-                    piece = word + (" " if i < len(words) - 1 else "")
+                if isinstance(content, str):
+                    words = content.split(" ")
+                    content = [word + (" " if i < len(words) - 1 else "") for i, word in enumerate(words)]
+                for piece in content:
                     chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())

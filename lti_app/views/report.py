@@ -1,0 +1,23 @@
+"""The report card page every phase ends on (a phase adds its own section via <phase>/report_extra.html)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from lti_app.lti.context import LaunchContext
+from lti_app.models import Activity, Attempt, AttemptStatus
+from lti_app.views.status import attempt_status, grade_view, latest_grade
+
+
+def render_report(ctx: LaunchContext, act: Activity, attempt: Attempt, template: str = "report.html") -> str:
+    """The report card of a finished attempt: grade and breakdown once graded, live status until then."""
+    grade = latest_grade(attempt)
+    return render_template(
+        template,
+        ctx=ctx,
+        activity=act,
+        attempt=attempt,
+        grade=grade_view(grade) if grade else None,
+        status=attempt_status(attempt),
+        can_retry=attempt.status == AttemptStatus.CLOSED and attempt.number < act.max_attempts,
+    )
