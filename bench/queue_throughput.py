@@ -2,7 +2,8 @@
 
 Prints, from one run on this machine:
   * the serial baseline: the same submission graded in-process, no queue (submissions/s);
-  * throughput through RQ with 1..N workers, as a ratio to that baseline and per core;
+  * throughput through RQ with 1..N already-running workers, in-process (the default) and forking a work
+    horse per job (RQ's classic mode), as a ratio to that baseline and per core;
   * the time to drain a burst of --burst submissions with N workers.
 
     .venv/bin/python bench/queue_throughput.py [--burst 1000] [--workers 2] [--database-url URL]
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -133,26 +135,54 @@ def enqueue_submissions(app, attempt_id: int, count: int) -> None:  # type: igno
             dispatcher.enqueue("execute", row)
 
 
-def drain_with_workers(env: dict[str, str], workers: int) -> float:
-    command = [
-        sys.executable,
-        "-m",
-        "flask",
-        "--app",
-        "lti_app:create_app()",
-        "worker",
-        "run",
-        "--burst",
-        "--no-reconcile",
-    ]
-    start = time.perf_counter()
-    procs = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(workers)
-    ]
+def start_workers(env: dict[str, str], count: int, fork: bool) -> list[subprocess.Popen[bytes]]:
+    """Start ``count`` workers and wait until each has registered with Redis, so that a measurement
+    covers draining the queue, not interpreter start-up."""
+    from rq import Worker
+
+    command = [sys.executable, "-m", "flask", "--app", "lti_app:create_app()", "worker", "run", "--no-reconcile",
+               "--fork" if fork else "--no-fork"]  # fmt: skip
+    procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(count)]  # fmt: skip
+    redis = Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + 60
+    while len(Worker.all(connection=redis)) < count:
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            stop_workers(procs)
+            raise SystemExit("workers did not start (run `flask worker check-sandbox` to see why)")
+        time.sleep(0.05)
+    return procs
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
-        proc.wait()
-    return time.perf_counter() - start
+        proc.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the current job, then exit
+    for proc in procs:
+        proc.wait(timeout=60)
+
+
+def drain(app, attempt_id: int, count: int, env: dict[str, str], workers: int, fork: bool) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from enqueuing ``count`` submissions until their rows are all finished, with ``workers``
+    already-running workers."""
+    from lti_app.extensions import db
+    from lti_app.models import Submission, WorkStatus
+
+    procs = start_workers(env, workers, fork)
+    try:
+        with app.app_context():
+            before = db.session.query(Submission).count()
+        start = time.perf_counter()
+        enqueue_submissions(app, attempt_id, count)
+        finished = (WorkStatus.DONE, WorkStatus.FAILED)
+        with app.app_context():
+            while True:
+                db.session.rollback()  # see other sessions' commits
+                if db.session.query(Submission).filter(Submission.status.in_(finished)).count() >= before + count:
+                    break
+                time.sleep(0.02)
+        return time.perf_counter() - start
+    finally:
+        stop_workers(procs)
 
 
 def count_done(app) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
@@ -175,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sample", type=int, default=40, help="submissions per throughput sample")
+    parser.add_argument("--sample", type=int, default=100, help="submissions per throughput sample")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
@@ -192,18 +222,17 @@ def main() -> None:
         attempt_id = seed_attempt(app)
         cores = os.cpu_count() or 1
 
-        baseline = serial_baseline(args.sample // 2)
-        print(f"serial baseline (in-process, no queue): {baseline:6.2f} submissions/s")
-        for workers in range(1, args.workers + 1):
-            enqueue_submissions(app, attempt_id, args.sample)
-            seconds = drain_with_workers(env, workers)
-            rate = args.sample / seconds
-            print(
-                f"RQ, {workers} worker(s): {rate:6.2f} submissions/s = {rate / baseline:4.2f}x baseline, "
-                f"{rate / min(workers, cores):5.2f}/s per busy core"
-            )
-        enqueue_submissions(app, attempt_id, args.burst)
-        seconds = drain_with_workers(env, args.workers)
+        baseline = serial_baseline(args.sample)
+        print(f"serial baseline (in-process, no queue, no database): {baseline:6.2f} submissions/s")
+        for fork in (False, True):
+            mode = "fork per job" if fork else "no fork"
+            for workers in range(1, args.workers + 1):
+                rate = args.sample / drain(app, attempt_id, args.sample, env, workers, fork)
+                print(
+                    f"RQ, {workers} worker(s), {mode:<12}: {rate:6.2f} submissions/s = {rate / baseline:4.2f}x "
+                    f"baseline, {rate / min(workers, cores):5.2f}/s per busy core"
+                )
+        seconds = drain(app, attempt_id, args.burst, env, args.workers, fork=False)
         done, total, problems = count_done(app)
         print(
             f"burst of {args.burst} with {args.workers} workers drained in {seconds:6.1f} s "

@@ -18,10 +18,12 @@ worker_cli = AppGroup("worker", help="Queue workers and the reconciler.")
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 @click.option("--no-reconcile", is_flag=True, help="Do not run the reconciler thread in this worker.")
 @click.option("--queues", default=",".join(QUEUE_PRIORITY), show_default=True, help="Queues, highest priority first.")
-def run_worker(burst: bool, no_reconcile: bool, queues: str) -> None:
+@click.option("--fork/--no-fork", default=False, show_default=True,
+              help="Fork a work horse per job (RQ's default) instead of running jobs in this process.")
+def run_worker(burst: bool, no_reconcile: bool, queues: str, fork: bool) -> None:
     """Consume RQ queues (needs CR_QUEUE_MODE=rq and CR_REDIS_URL)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker, Worker
 
     from worker import rq_entry
     from worker.reconciler import ReconcilerThread
@@ -37,7 +39,8 @@ def run_worker(burst: bool, no_reconcile: bool, queues: str) -> None:
         reconciler.start()
     try:
         names = [q.strip() for q in queues.split(",") if q.strip()]
-        Worker([Queue(n, connection=connection) for n in names], connection=connection).work(
+        worker_class = Worker if fork else SimpleWorker
+        worker_class([Queue(n, connection=connection) for n in names], connection=connection).work(
             burst=burst, with_scheduler=False
         )
     finally:

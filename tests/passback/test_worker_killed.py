@@ -72,7 +72,7 @@ def test_killed_worker_mid_delivery_is_finished_by_the_reconciler(make_tool, bro
             assert worker.poll() is None, worker.stdout.read()
             time.sleep(0.1)
     finally:
-        # RQ runs each job in a work horse in a session of its own; kill it and the worker, no clean-up,
+        # Kill the worker and any work horse it forked, no clean-up,
         # as the OOM killer or a lost machine would.
         for pid in _children(worker.pid) + [worker.pid]:
             os.kill(pid, signal.SIGKILL)

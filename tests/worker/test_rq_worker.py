@@ -29,7 +29,8 @@ def redis_db():
     connection.flushdb()
 
 
-def run_worker_burst(database_url: str, tmp_path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_worker_burst(database_url: str, tmp_path, timeout: float = 120, mode: str = "--no-fork"
+                     ) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "CR_DATABASE_URL": database_url,
@@ -39,7 +40,8 @@ def run_worker_burst(database_url: str, tmp_path, timeout: float = 120) -> subpr
         "CR_SECRET_KEY": "test-secret-key-0123456789",
     }
     return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "lti_app:create_app()", "worker", "run", "--burst", "--no-reconcile"],
+        [sys.executable, "-m", "flask", "--app", "lti_app:create_app()", "worker", "run", "--burst", "--no-reconcile",
+         mode],
         env=env,
         capture_output=True,
         text=True,
@@ -56,7 +58,9 @@ def _answered_attempt(app, seed_launch) -> int:
         return attempt.id
 
 
-def test_evaluation_and_passback_run_in_a_real_rq_worker(make_app, seed_launch, database_url, redis_db, tmp_path):
+@pytest.mark.parametrize("mode", ["--no-fork", "--fork"])  # jobs in the worker process, or a work horse per job
+def test_evaluation_and_passback_run_in_a_real_rq_worker(make_app, seed_launch, database_url, redis_db, tmp_path,
+                                                         mode):
     app = make_app(CR_DATABASE_URL=database_url, CR_QUEUE_MODE="rq", CR_REDIS_URL=REDIS_URL)
     attempt_id = _answered_attempt(app, seed_launch)
     with app.app_context():
@@ -65,7 +69,7 @@ def test_evaluation_and_passback_run_in_a_real_rq_worker(make_app, seed_launch, 
         assert evaluation.status == "queued" and evaluation.job_id
         assert get_dispatcher().position(evaluation.job_id) == 0
 
-    done = run_worker_burst(database_url, tmp_path)
+    done = run_worker_burst(database_url, tmp_path, mode=mode)
     assert done.returncode == 0, done.stderr[-2000:]
 
     with app.app_context():
