@@ -142,21 +142,23 @@ def start_workers(env: dict[str, str], count: int, fork: bool) -> list[subproces
 
     command = [sys.executable, "-m", "flask", "--app", "lti_app:create_app()", "worker", "run", "--no-reconcile",
                "--fork" if fork else "--no-fork"]  # fmt: skip
-    procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(count)]  # fmt: skip
+    logs = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed with the process
+    procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT) for log in logs]
     redis = Redis.from_url(REDIS_URL)
     deadline = time.monotonic() + 60
     while len(Worker.all(connection=redis)) < count:
         if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
             stop_workers(procs)
-            raise SystemExit("workers did not start (run `flask worker check-sandbox` to see why)")
+            logs[0].seek(0)
+            raise SystemExit("workers did not start:\n" + logs[0].read().decode(errors="replace")[-3000:])
         time.sleep(0.05)
     return procs
 
 
 def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
-        proc.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the current job, then exit
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the current job, then exit
     for proc in procs:
         proc.wait(timeout=60)
 
