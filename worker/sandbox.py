@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
@@ -11,18 +10,14 @@ from config import Settings
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_backends: dict[tuple[Any, ...], Any] = {}
+_backends: dict[tuple[str, str, str], Any] = {}
 
 
 def sandbox_backend(settings: Settings) -> Any:
     """``grader.sandbox`` backend for ``settings.sandbox_backend`` (``local`` or ``docker``)."""
     from grader.sandbox import get_backend
 
-    key: tuple[Any, ...] = (settings.sandbox_backend, settings.docker_url, settings.sandbox_image)
-    if settings.sandbox_backend == "docker":
-        # RQ forks a work horse per job: a Docker client's pooled connections must not cross a fork.
-        # (The local backend is fork-aware itself and keeps its warm launchers across jobs.)
-        key += (os.getpid(),)
+    key = (settings.sandbox_backend, settings.docker_url, settings.sandbox_image)
     with _lock:
         if key not in _backends:
             options: dict[str, Any] = {}
@@ -30,6 +25,15 @@ def sandbox_backend(settings: Settings) -> Any:
                 options.update(base_url=settings.docker_url, image=settings.sandbox_image)
             _backends[key] = get_backend(settings.sandbox_backend, **options)
         return _backends[key]
+
+
+def forget_connected_backends() -> None:
+    """After a fork: drop backends holding connections (a Docker client's pooled sockets must not be shared
+    with the parent). The local backend stays: it is fork-aware and keeps its warm launchers."""
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
+    for key in [k for k in _backends if k[0] == "docker"]:
+        del _backends[key]
 
 
 def check_sandbox(settings: Settings) -> list[str]:
