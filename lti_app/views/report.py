@@ -9,11 +9,11 @@ from lti_app.models import Activity, Attempt, AttemptStatus
 from lti_app.views.status import attempt_status, grade_view, latest_grade
 
 
-def render_report(ctx: LaunchContext, act: Activity, attempt: Attempt, template: str = "report.html") -> str:
+def render_report(ctx: LaunchContext, act: Activity, attempt: Attempt) -> str:
     """The report card of a finished attempt: grade and breakdown once graded, live status until then."""
     grade = latest_grade(attempt)
     return render_template(
-        template,
+        "report.html",
         ctx=ctx,
         activity=act,
         attempt=attempt,

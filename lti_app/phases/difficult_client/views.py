@@ -303,4 +303,4 @@ def report(launch_id: str):  # type: ignore[no-untyped-def]
         abort(404, description="attempt_unknown: launch the activity again from your course")
     if attempt.status == AttemptStatus.OPEN:
         return redirect(url_for("student.activity", launch_id=launch_id), code=303)
-    return render_report(ctx, act, attempt, "difficult_client/report.html")
+    return render_report(ctx, act, attempt)
