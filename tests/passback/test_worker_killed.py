@@ -10,15 +10,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from redis import Redis
 
 from lti_app.extensions import db
 from lti_app.models import Passback
+from tests.conftest import REDIS_URL
 from tests.passback.helpers import ALL_RIGHT, complete_orientation, lms_with_faults, received
 from worker.dispatch import get_dispatcher
 from worker.reconciler import reconcile
-
-REDIS_URL = os.environ.get("CR_TEST_RQ_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
@@ -57,8 +55,7 @@ def _passback_status(tool) -> str | None:
         return row.status if row else None
 
 
-def test_killed_worker_mid_delivery_is_finished_by_the_reconciler(make_tool, browser, servers):
-    Redis.from_url(REDIS_URL).flushdb()
+def test_killed_worker_mid_delivery_is_finished_by_the_reconciler(make_tool, browser, servers, redis_db):
     tool = make_tool(CR_QUEUE_MODE="rq", CR_REDIS_URL=REDIS_URL)
     lms, faults = lms_with_faults("canvas", tool, servers)
     faults.script = [(500, 15.0)]  # the first delivery hangs: the worker is inside the job when killed

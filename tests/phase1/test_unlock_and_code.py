@@ -7,17 +7,14 @@ import os
 import subprocess
 import sys
 
-import pytest
-from redis import Redis
-
 from grader.engine import discovered_fraction
 from grader.scenarios import load_scenario
 from lti_app.extensions import db
 from lti_app.models import GradeRow, Submission
+from tests.conftest import REDIS_URL
 from tests.phase1.students import CARELESS, EXPERT, GOOD_CODE, SCENARIO, WEAK_CODE
 
 # A Redis database of its own so these queues never meet another suite's.
-REDIS_URL = os.environ.get("CR_TEST_PHASE1_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def test_task_unlocks_exactly_when_80_percent_by_weight_is_discovered(dc_session):
@@ -98,14 +95,6 @@ def test_queue_status_shows_position_then_running_then_done(dc_session, make_app
     assert done["seen_states"][0] == "queued" and done["seen_states"][-1] == "done"
     assert done["result"]["hidden"]["passed"] == 8
     assert first.wait(slow)["result"]["program"]["stdout"] == "slept\n"
-
-
-@pytest.fixture
-def redis_db():
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
 
 
 def test_run_and_submit_through_rq_and_a_real_worker_process(dc_session, make_app, postgres_database, redis_db,

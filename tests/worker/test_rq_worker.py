@@ -8,25 +8,15 @@ import sys
 from datetime import timedelta
 
 import pytest
-from redis import Redis
 
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, Evaluation, GradeRow, Passback, utcnow
+from tests.conftest import REDIS_URL
 from worker.dispatch import RQDispatcher, get_dispatcher
 from worker.reconciler import reconcile
 
-# A Redis database of its own so these queues never meet another suite's.
-REDIS_URL = os.environ.get("CR_TEST_RQ_REDIS_URL", "redis://127.0.0.1:6379/14")
 ANSWERS = {"scores": "rubric", "hidden": "discover", "sandbox": "sandbox", "resolution": "revert"}
-
-
-@pytest.fixture
-def redis_db():
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
 
 
 def run_worker_burst(database_url: str, tmp_path, timeout: float = 120, mode: str = "--no-fork"
