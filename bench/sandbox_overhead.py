@@ -155,7 +155,9 @@ def main() -> int:
         dtotal = max(4, total // 4)
         d1 = submissions_per_second(docker, 1, dtotal)
         print(f"  docker, 1 at a time: {d1:6.1f} submissions/s")
-    docker and docker.close()
+    if docker is not None:
+        docker.close()
+    local.close()
     return 0
 
 

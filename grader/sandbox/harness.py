@@ -224,6 +224,11 @@ def java_file_name(source: str, default: str) -> str:
     return f"{match.group(1)}.java" if match else default
 
 
+def _as_cases(cases: list[TestCase] | list[dict[str, Any]]) -> list[TestCase]:
+    """Test cases given as objects or as their JSON form (e.g. from a worker's payload)."""
+    return [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
+
+
 def _harness_limits(limits: Limits) -> Limits:
     return limits.with_(output_bytes=max(limits.output_bytes, CHANNEL_BYTES))
 
@@ -364,7 +369,7 @@ def run_tests(
         raise InvalidRequest("function name must be an identifier")
     if not isinstance(cases, list) or len(cases) > MAX_CASES:
         raise InvalidRequest(f"cases must be a list of at most {MAX_CASES} test cases")
-    cases = [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
+    cases = _as_cases(cases)
     spec = LANGUAGE_SPECS[language]
     if student_file is None:
         student_file = java_file_name(source, spec.student_file) if language == "java" else spec.student_file
@@ -395,7 +400,7 @@ def run_examples(
 ) -> TestReport:
     """"Run" against the visible examples only: full details, never graded. Refuses hidden cases so a
     caller cannot mix them into an ungraded run by mistake."""
-    parsed = [c if isinstance(c, TestCase) else TestCase.from_dict(c) for c in cases]
+    parsed = _as_cases(cases)
     if any(c.hidden for c in parsed):
         raise InvalidRequest("run_examples takes visible cases only; hidden cases belong to run_tests (Submit)")
     return run_tests(backend, language, source, function_name, parsed, limits, student_file)

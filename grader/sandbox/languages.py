@@ -28,9 +28,9 @@ def _javac(sources: str, memory_bytes: int) -> str:
     return f"javac {jflags} -encoding UTF-8 -nowarn -d /tmp/.classes {sources} </dev/null"
 
 
-# No environment variables, no user or site packages (the same standard library on every backend; skipping
-# `site` also saves ~4 ms of every start), no .pyc writes into the read-only code directory.
-PYTHON_FLAGS = ("-E", "-s", "-S", "-B")
+# No environment variables; no `site` (so no user or site packages: the same standard library on every
+# backend, and ~4 ms off every start); no .pyc writes into the read-only code directory.
+PYTHON_FLAGS = ("-E", "-S", "-B")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from .backend import SandboxBackend, decode_exit, run_directory
 from .capture import CappedBuffer
 from .cgroups import CgroupLayout, RunCgroups
 from .languages import CODE_DIR, command_for
-from .types import RunRequest, RunResult, SandboxError
+from .types import Limits, RunRequest, RunResult, SandboxError
 
 SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Host /etc entries the runtimes need (Java finds itself through alternatives and reads its config).
@@ -140,8 +140,6 @@ class LocalBackend(SandboxBackend):
         if not self.use_seccomp:
             problems.append("seccomp deny-list not in use (disabled or not x86-64)")
         try:
-            from .types import Limits
-
             smoke = self.run(
                 RunRequest("python", {}, command=("/bin/sh", "-c", "id -u; echo ok"),
                            limits=Limits(wall_seconds=20))
@@ -206,7 +204,7 @@ class LocalBackend(SandboxBackend):
         return [*args, "--", *command_for(request.language, request.entry, request.command,
                                           request.limits.memory_bytes)]
 
-    def _ulimit_lines(self, limits, cgroups: RunCgroups | None) -> list[str]:
+    def _ulimit_lines(self, limits: Limits, cgroups: RunCgroups | None) -> list[str]:
         """dash's ``ulimit`` builtins, run by the launcher before it execs: no extra process. dash sets
         soft and hard limits together; -f counts 512-byte blocks."""
         # RLIMIT_NPROC sits a little above pids.max, so the cgroup (which records the refusal) is hit first.
@@ -322,7 +320,7 @@ class LauncherPool:
                 parked = self._spawn()
             else:
                 if parked.owner != os.getpid():  # inherited across fork: not ours to use or reap
-                    self._drain_foreign()
+                    self._drain()
                     continue
                 if not _alive(parked.proc):
                     _discard(parked)
@@ -384,20 +382,18 @@ class LauncherPool:
 
         threading.Thread(target=refill, name="cr-sandbox-launchers", daemon=True).start()
 
-    def _drain_foreign(self) -> None:
+    def _drain(self) -> list[_Parked]:
+        """Take every parked launcher out of the pool."""
+        taken = []
         while True:
             try:
-                self._ready.get_nowait()
+                taken.append(self._ready.get_nowait())
             except queue.Empty:
-                return
+                return taken
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                parked = self._ready.get_nowait()
-            except queue.Empty:
-                return
+        for parked in self._drain():
             if parked.owner == os.getpid():
                 _discard(parked)
 
