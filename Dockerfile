@@ -11,6 +11,7 @@ WORKDIR /app
 
 COPY pyproject.toml ./
 COPY config ./config
+COPY devlms ./devlms
 COPY grader ./grader
 COPY lti_app ./lti_app
 COPY worker ./worker

@@ -76,7 +76,7 @@ def build_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
 def seed_attempt(app):  # type: ignore[no-untyped-def]
     from lti_app.extensions import db
     from lti_app.models import Activity, Attempt, Course, User
-    from lti_app.phases import adapter_for
+    from lti_app.phases import get_phase
 
     with app.app_context():
         course = Course(issuer="https://bench", context_id="bench")
@@ -87,7 +87,7 @@ def seed_attempt(app):  # type: ignore[no-untyped-def]
         db.session.add(activity)
         db.session.flush()
         attempt = Attempt(
-            activity_id=activity.id, user_id=user.id, state=adapter_for("difficult_client").new_state(activity)
+            activity_id=activity.id, user_id=user.id, state=get_phase("difficult_client").adapter.new_state(activity)
         )
         db.session.add(attempt)
         db.session.commit()
@@ -95,20 +95,20 @@ def seed_attempt(app):  # type: ignore[no-untyped-def]
 
 
 def solution_source() -> tuple[str, str]:
-    from grader.scenarios import load_scenario
+    from grader.phases.difficult_client import load_scenario
 
-    task = load_scenario("difficult_client", SCENARIO).coding_task
+    task = load_scenario(SCENARIO).coding_task
     # Not a correct solution, a realistic one to run: it loads, is called on every case, and returns.
     return task.function_name, f"def {task.function_name}(*args, **kwargs):\n    return None\n"
 
 
 def serial_baseline(count: int) -> float:
     """Submissions per second graded in this process with the same sandbox and harness, no queue."""
+    from grader.phases.difficult_client import load_scenario
     from grader.sandbox import get_backend
-    from grader.scenarios import load_scenario
-    from lti_app.phases.difficult_client.execution import submit_result
+    from grader.workbench.code_runs import submit_result
 
-    task = load_scenario("difficult_client", SCENARIO).coding_task
+    task = load_scenario(SCENARIO).coding_task
     _, source = solution_source()
     backend = get_backend("local")
     submit_result(backend, task, source)  # warm-up
@@ -119,9 +119,9 @@ def serial_baseline(count: int) -> float:
 
 
 def enqueue_submissions(app, attempt_id: int, count: int) -> None:  # type: ignore[no-untyped-def]
+    from lti_app.dispatch import get_dispatcher
     from lti_app.extensions import db
     from lti_app.models import Submission
-    from worker.dispatch import get_dispatcher
 
     _, source = solution_source()
     with app.app_context():

@@ -37,19 +37,17 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     from lti_app import models  # noqa: F401  (register tables with the metadata)
     from lti_app.blueprints import register_blueprints
+    from lti_app.dispatch import init_dispatcher
     from lti_app.errors import register_errors
     from lti_app.logs import install_request_logging
     from lti_app.metrics import register_metrics
-    from worker import cli as worker_cli
-    from worker.dispatch import init_dispatcher
+    from lti_app.security import csrf_token
 
     register_blueprints(app)
     register_errors(app)
     register_metrics(app)
     install_request_logging(app)
-    worker_cli.register(app)
     init_dispatcher(app)
-    from lti_app.security import csrf_token
 
     app.jinja_env.globals["csrf_token"] = csrf_token
     return app

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grader.scoring import Grade
+from lti_app.dispatch import enqueue
 from lti_app.extensions import db
 from lti_app.models import Attempt, AttemptStatus, Evaluation, GradeRow, Passback, utcnow
-from worker.dispatch import get_dispatcher
-from worker.reconciler import enqueue_safely
 
 
 def request_evaluation(attempt: Attempt, reason: str = "finish", inputs: dict[str, Any] | None = None) -> Evaluation:
@@ -21,7 +20,7 @@ def request_evaluation(attempt: Attempt, reason: str = "finish", inputs: dict[st
         attempt.status = AttemptStatus.GRADING
     db.session.add(evaluation)
     db.session.commit()
-    enqueue_safely(get_dispatcher(), "evaluate", evaluation, queue_name="bulk" if reason == "regrade" else None)
+    enqueue("evaluate", evaluation, queue_name="bulk" if reason == "regrade" else None)
     return evaluation
 
 
@@ -50,7 +49,7 @@ def store_grade(
     db.session.flush()
     passback = new_passback(row)
     db.session.commit()
-    enqueue_safely(get_dispatcher(), "passback", passback)
+    enqueue("passback", passback)
     return row
 
 
@@ -84,7 +83,7 @@ def resend(row: GradeRow) -> Passback:
     """Instructor's resend: a new delivery with a newer timestamp."""
     passback = new_passback(row)
     db.session.commit()
-    enqueue_safely(get_dispatcher(), "passback", passback)
+    enqueue("passback", passback)
     return passback
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
 from lti_app.models import Activity, Attempt, Course, User
-from lti_app.phases import adapter_for
+from lti_app.phases import get_phase
 
 ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit")
 
@@ -38,7 +38,7 @@ def on_resource_launch(ctx: LaunchContext) -> Response:
 
     if ctx.is_instructor:
         return redirect(url_for("instructor.results", launch_id=ctx.launch_id))  # type: ignore[return-value]
-    if adapter_for(activity.phase) is None:
+    if get_phase(activity.phase) is None:
         return Response(render_template("not_configured.html"), status=409)
     if _latest_attempt(ctx) is None:
         start_attempt(activity, ctx)
@@ -64,14 +64,14 @@ def _latest_attempt(ctx: LaunchContext) -> Attempt | None:
 def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
     from lti_app.access import user_for
 
-    adapter = adapter_for(activity.phase)
-    assert adapter is not None
+    phase = get_phase(activity.phase)
+    assert phase is not None
     previous = _latest_attempt(ctx)
     attempt = Attempt(
         activity_id=activity.id,
         user_id=user_for(ctx).id,
         number=(previous.number + 1) if previous else 1,
-        state=adapter.new_state(activity),
+        state=phase.adapter.new_state(activity),
     )
     db.session.add(attempt)
     db.session.commit()

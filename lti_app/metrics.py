@@ -17,8 +17,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from lti_app.extensions import db
+from lti_app.jobs import KINDS, QUEUE_PRIORITY
 from lti_app.models import Passback, Submission, WorkStatus, utcnow
-from worker.kinds import KINDS, QUEUE_PRIORITY
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(minutes=15)
@@ -63,7 +63,7 @@ class WorkCollector(Collector):
         yield family
 
     def _queues(self) -> Iterator[Any]:
-        from worker.dispatch import RQDispatcher, get_dispatcher
+        from lti_app.dispatch import RQDispatcher, get_dispatcher
 
         dispatcher = get_dispatcher(self.app)
         if not isinstance(dispatcher, RQDispatcher):

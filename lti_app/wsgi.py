@@ -1,7 +1,7 @@
 """WSGI entry point (gunicorn ``lti_app.wsgi:app``).
 
-In the embedded mode the web process is also the worker: start the in-process queue threads and the
-reconciler, which also picks up any work a previous process left unfinished.
+In the embedded mode the web process is also the worker: it starts the worker side named in
+:mod:`lti_app.jobs` (queue threads and the reconciler).
 """
 
 from __future__ import annotations
@@ -9,17 +9,13 @@ from __future__ import annotations
 from flask import Flask
 
 from lti_app import create_app
-from worker.dispatch import get_dispatcher
-from worker.reconciler import ReconcilerThread
+from lti_app.jobs import EMBEDDED_WORKER, resolve
 
 
 def build() -> Flask:
     app = create_app()
     if app.config["SETTINGS"].queue_mode == "inprocess":
-        get_dispatcher(app).start()
-        reconciler = ReconcilerThread(app)
-        reconciler.start()
-        app.extensions["cr_reconciler"] = reconciler
+        resolve(EMBEDDED_WORKER)(app)
     return app
 
 

@@ -15,7 +15,7 @@ for extra in scripts/test-setup.d/*.sh; do
 done
 
 log "ruff"
-"$VENV/bin/ruff" check lti_app grader worker config tests bench
+"$VENV/bin/ruff" check lti_app grader worker config devlms tests bench
 log "pytest"
 export CR_TEST_POSTGRES_URL="${CR_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 export CR_TEST_REDIS_URL="${CR_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

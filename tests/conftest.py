@@ -107,8 +107,8 @@ def make_app(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
         return app
 
     yield build
+    from lti_app.dispatch import get_dispatcher
     from lti_app.extensions import db
-    from worker.dispatch import get_dispatcher
 
     for app in apps:
         get_dispatcher(app).stop()

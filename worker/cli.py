@@ -1,15 +1,18 @@
-"""``flask worker ...``: run an RQ worker (with the reconciler) or one reconciler pass."""
+"""``flask worker ...``: run an RQ worker (with the reconciler) or one reconciler pass.
+
+Flask finds this group through the ``flask.commands`` entry point in ``pyproject.toml``.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from config import Settings
-from worker.kinds import QUEUE_PRIORITY
+from lti_app.jobs import QUEUE_PRIORITY
 
 worker_cli = AppGroup("worker", help="Queue workers and the reconciler.")
 
@@ -69,13 +72,10 @@ def check_sandbox_command() -> None:
 @worker_cli.command("reconcile")
 def reconcile_once() -> None:
     """Re-enqueue lost work once and print what was re-enqueued."""
-    from worker.dispatch import get_dispatcher
+    from lti_app.dispatch import get_dispatcher
     from worker.reconciler import reconcile
 
     stale = timedelta(seconds=current_app.config["SETTINGS"].work_stale_seconds)
     for kind, row_id in reconcile(get_dispatcher(), stale):
         click.echo(f"re-enqueued {kind}:{row_id}")
 
-
-def register(app: Flask) -> None:
-    app.cli.add_command(worker_cli)

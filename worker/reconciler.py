@@ -14,10 +14,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import or_, select, update
 
+from lti_app.dispatch import Dispatcher, enqueue_safely, get_dispatcher
 from lti_app.extensions import db
+from lti_app.jobs import KINDS
 from lti_app.models import WorkStatus, utcnow
-from worker.dispatch import Dispatcher, get_dispatcher
-from worker.kinds import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +75,6 @@ def _reset_to_queued(model: Any, row: Any) -> bool:
     db.session.commit()
     db.session.refresh(row)
     return result.rowcount == 1
-
-
-def enqueue_safely(dispatcher: Dispatcher, kind: str, row: Any, **options: Any) -> str | None:
-    """Enqueue a committed row; if the queue is down the row stays QUEUED and the reconciler retries."""
-    try:
-        return dispatcher.enqueue(kind, row, **options)
-    except Exception as exc:  # Redis down or refusing: the row is the record, nothing is lost
-        db.session.rollback()
-        log.warning("could not enqueue %s:%s yet (%s); the reconciler will retry", kind, row.id, exc)
-        return None
 
 
 class ReconcilerThread:

@@ -14,7 +14,8 @@ def preload(app: Flask) -> None:
     and warm imports; a non-forking worker simply keeps them."""
     global _app
     _app = app
-    from worker.kinds import KINDS, handler_for
+    from lti_app.jobs import KINDS
+    from worker.runner import handler_for
 
     for kind in KINDS:
         handler_for(kind)

@@ -10,10 +10,18 @@ from flask import current_app
 from sqlalchemy import update
 
 from lti_app.extensions import db
+from lti_app.jobs import KINDS, resolve
 from lti_app.models import WorkStatus, utcnow
-from worker.kinds import KINDS, Outcome, handler_for
+from worker.outcome import Handler, Outcome
 
 log = logging.getLogger(__name__)
+
+
+def handler_for(kind: str) -> Handler:
+    """The kind's handler, by the dotted path :mod:`lti_app.jobs` names (imported on first use)."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown work kind {kind!r}")
+    return resolve(KINDS[kind].handler)  # type: ignore[no-any-return]
 
 
 def claim(kind: str, row_id: int) -> Any | None:
@@ -93,8 +101,3 @@ def record(row: Any, outcome: Outcome) -> str:
     log.info("work %s:%s -> %s %s", type(row).__name__.lower(), row.id, row.status, outcome.error)
     return str(row.status)
 
-
-def heartbeat(row: Any) -> None:
-    """Long handlers call this so the reconciler does not take their row for lost."""
-    row.heartbeat_at = utcnow()
-    db.session.commit()

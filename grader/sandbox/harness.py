@@ -153,6 +153,11 @@ class TestReport:
     def all_passed(self) -> bool:
         return bool(self.cases) and self.passed == self.total
 
+    @property
+    def outcome(self) -> str:
+        """The sandbox's word for the whole submission: the first run that did not end ``ok``, else ``ok``."""
+        return next((r["outcome"] for r in self.runs if r.get("outcome") != "ok"), "ok")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "language": self.language,

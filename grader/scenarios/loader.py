@@ -1,18 +1,14 @@
-"""Find, parse and validate scenario YAML files shipped in ``grader/scenarios/<phase>/``."""
+"""Truth files: YAML validated by a phase's marshmallow schema, found in the phase's ``scenarios/`` folder."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import yaml
-from marshmallow import ValidationError
-
-from grader.scenarios.models import Scenario, ScenarioMeta
-from grader.scenarios.schema import SCHEMAS
-
-SCENARIO_ROOT = Path(__file__).resolve().parent
+from marshmallow import Schema, ValidationError
 
 
 class ScenarioError(ValueError):
@@ -21,6 +17,32 @@ class ScenarioError(ValueError):
     def __init__(self, file: str, field: str, reason: str) -> None:
         super().__init__(f"{file}: {field}: {reason}")
         self.file, self.field, self.reason = file, field, reason
+
+
+@dataclass(frozen=True)
+class ScenarioMeta:
+    """Public metadata: safe for a catalogue page or the activity picker."""
+
+    phase: str
+    id: str
+    title: str
+    persona_name: str
+    difficulty: str
+    summary: str
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+class HasMeta(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def meta(self) -> ScenarioMeta: ...
+
+
+T = TypeVar("T", bound=HasMeta)
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -38,11 +60,8 @@ def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix or "(file)", str(messages))]
 
 
-def parse_scenario(text: str, *, phase: str, file: str, expected_id: str | None = None) -> Scenario:
-    """Validate YAML ``text`` as a truth file of ``phase``; raise ``ScenarioError`` on any problem."""
-    schema_cls = SCHEMAS.get(phase)
-    if schema_cls is None:
-        raise ScenarioError(file, "phase", f"no scenario schema for phase {phase!r}")
+def parse_truth_file(text: str, schema: type[Schema], *, file: str, expected_id: str | None = None) -> Any:
+    """Validate YAML ``text`` with ``schema``; raise ``ScenarioError`` naming the first problem (and a count)."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -52,38 +71,44 @@ def parse_scenario(text: str, *, phase: str, file: str, expected_id: str | None 
     if not isinstance(raw, dict):
         raise ScenarioError(file, "(file)", "the top level must be a mapping")
     try:
-        scenario: Scenario = schema_cls().load(raw)
+        loaded = schema().load(raw)
     except ValidationError as exc:
         problems = sorted(_flatten(exc.messages))
         field, reason = problems[0]
         if len(problems) > 1:
             reason += f" (and {len(problems) - 1} more: " + "; ".join(f"{f}: {r}" for f, r in problems[1:4]) + ")"
         raise ScenarioError(file, field, reason) from None
-    if expected_id is not None and scenario.id != expected_id:
-        raise ScenarioError(file, "id", f"{scenario.id!r} does not match the file name {expected_id!r}")
-    return scenario
+    if expected_id is not None and loaded.id != expected_id:
+        raise ScenarioError(file, "id", f"{loaded.id!r} does not match the file name {expected_id!r}")
+    return loaded
 
 
-def _path(phase: str, scenario_id: str) -> Path:
-    if not (phase.isidentifier() and scenario_id.isidentifier()):
-        raise ScenarioError(f"{phase}/{scenario_id}", "id", "phase and scenario ids are lower-case identifiers")
-    return SCENARIO_ROOT / phase / f"{scenario_id}.yaml"
+class Catalogue(Generic[T]):
+    """The truth files of one phase: ``<folder>/<scenario id>.yaml``, validated once and cached (immutable)."""
 
+    def __init__(self, phase: str, folder: Path, schema: type[Schema]) -> None:
+        self.phase, self.folder, self.schema = phase, folder, schema
+        self.load = lru_cache(maxsize=64)(self._load)
 
-@lru_cache(maxsize=64)
-def load_scenario(phase: str, scenario_id: str) -> Scenario:
-    """The validated truth file ``grader/scenarios/<phase>/<scenario_id>.yaml`` (cached; immutable)."""
-    path = _path(phase, scenario_id)
-    if not path.is_file():
-        raise ScenarioError(f"{phase}/{scenario_id}.yaml", "id", f"no scenario {scenario_id!r} for phase {phase!r}")
-    scenario = parse_scenario(path.read_text(encoding="utf-8"), phase=phase, file=str(path.relative_to(SCENARIO_ROOT)),
-                              expected_id=scenario_id)
-    return scenario
+    def parse(self, text: str, *, file: str, expected_id: str | None = None) -> T:
+        """Validate ``text`` (an instructor's upload, a test) as a truth file of this phase."""
+        return parse_truth_file(text, self.schema, file=file, expected_id=expected_id)  # type: ignore[no-any-return]
 
+    def path(self, scenario_id: str) -> Path:
+        if not scenario_id.isidentifier():
+            raise ScenarioError(f"{self.phase}/{scenario_id}", "id", "scenario ids are lower-case identifiers")
+        return self.folder / f"{scenario_id}.yaml"
 
-def list_scenarios(phase: str) -> list[ScenarioMeta]:
-    """Public metadata of every scenario of ``phase``, sorted by id. Raises on a malformed file."""
-    folder = SCENARIO_ROOT / phase
-    if phase not in SCHEMAS or not folder.is_dir():
-        return []
-    return [load_scenario(phase, p.stem).meta for p in sorted(folder.glob("*.yaml"))]
+    def _load(self, scenario_id: str) -> T:
+        path = self.path(scenario_id)
+        if not path.is_file():
+            raise ScenarioError(f"{self.phase}/{scenario_id}.yaml", "id",
+                                f"no scenario {scenario_id!r} for phase {self.phase!r}")
+        return self.parse(path.read_text(encoding="utf-8"), file=f"{self.phase}/{path.name}", expected_id=scenario_id)
+
+    def ids(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.yaml"))
+
+    def list(self) -> list[ScenarioMeta]:
+        """Public metadata of every scenario, sorted by id. Raises on a malformed file."""
+        return [self.load(scenario_id).meta for scenario_id in self.ids()]

@@ -1,41 +1,25 @@
-"""Scoring engine: rubric items, per-phase formulas and the letter-grade scale.
+"""The grade scale, the explainable grade every phase returns, and the arithmetic rubric formulas share.
 
-Public API (all pure, all return :class:`Grade` with a breakdown of ``RubricItem(item, points,
-max_points, evidence)``; ``Grade.to_dict()`` is JSON-serialisable):
+Each phase's own formula lives with the phase (``grader/phases/<id>/scoring.py``); what is here is what
+they all use:
 
-- ``difficult_client_grade(constraint_fraction, question_quality, tests_passed, tests_total, code_quality)``
-- ``code_crucible_grade(tests_passed, tests_total, quality, runtime_seconds, reference_seconds)``
-- ``bug_hunt_grade(bugs_fixed, bugs_total, hints_used, submissions)``
-- ``war_room_grade(root_cause, fix_quality, elapsed_seconds, target_seconds, limit_seconds,
-  systematic_steps, expected_steps)``
-- ``imposter_grade(imposter_identified, commit_identified, resolution, elapsed_seconds, target_seconds,
-  limit_seconds)`` with resolution one of ``RESOLUTION_POINTS`` (revert, reset_soft, manual, force_push, none)
-
-All arguments are keyword-only. Scores are clamped to 0–100; letters follow ``GRADE_SCALE``.
+- ``Grade`` (score 0–100, letter, rubric ``items``, summary; ``Grade.from_items`` sums and clamps) and
+  ``RubricItem(item, points, max_points, evidence)``.
+- ``letter_for(score)`` and ``band_for(letter)`` over ``GRADE_SCALE``.
+- ``fraction``, ``ratio``, ``points``, ``count_of``: clamping and rounding, the same in every phase.
 """
 
+from grader.scoring.arithmetic import count_of, fraction, points, ratio
 from grader.scoring.grades import GRADE_SCALE, Grade, RubricItem, band_for, letter_for
-from grader.scoring.phases import (
-    RESOLUTION_POINTS,
-    bug_hunt_grade,
-    code_crucible_grade,
-    difficult_client_grade,
-    imposter_grade,
-    time_fraction,
-    war_room_grade,
-)
 
 __all__ = [
     "GRADE_SCALE",
-    "RESOLUTION_POINTS",
     "Grade",
     "RubricItem",
     "band_for",
-    "bug_hunt_grade",
-    "code_crucible_grade",
-    "difficult_client_grade",
-    "imposter_grade",
+    "count_of",
+    "fraction",
     "letter_for",
-    "time_fraction",
-    "war_room_grade",
+    "points",
+    "ratio",
 ]

@@ -5,23 +5,19 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from grader.phases import PHASES, get_phase
+from grader.phases import PhaseInfo
+from grader.sandbox.types import LANGUAGES
 from lti_app.lti.launch_store import DeepLinkSession
 from lti_app.lti.platforms import find_platform, to_registration
 
 log = logging.getLogger("lti_app.lti")
 
 DIFFICULTIES = ("easy", "medium", "hard")
-try:  # the sandbox's own list, so the picker never offers a language it cannot run
-    from grader.sandbox.types import LANGUAGES
-except ImportError:  # pragma: no cover - the sandbox package is being written alongside
-    LANGUAGES = ("python", "javascript")
 TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
 ATTEMPTS_RANGE = (1, 20)
 SCORE_MAXIMUM = 100
@@ -57,28 +53,28 @@ class ActivityChoice:
         }
 
 
-def available_phases() -> list[Any]:
-    return [p for p in PHASES if p.available]
+def available_phases() -> list[PhaseInfo]:
+    """Every phase of the registry (only built phases are registered)."""
+    from lti_app.phases import all_phases
+
+    return [p.info for p in all_phases()]
 
 
-def scenarios_for(phase_id: str) -> list[ScenarioChoice]:
-    """Public scenario metadata from grader.scenarios when that module exists; none otherwise."""
+def _phase_info(phase_id: str) -> PhaseInfo | None:
+    from lti_app.phases import get_phase
+
+    phase = get_phase(phase_id)
+    return phase.info if phase else None
+
+
+def scenarios_for(phase: PhaseInfo) -> list[ScenarioChoice]:
+    """The phase's scenarios (public metadata only)."""
     try:
-        from grader.scenarios import list_scenarios  # type: ignore[import-not-found]
-    except ImportError:
+        metas = phase.list_scenarios()
+    except Exception:  # a broken truth file must not break the picker (CI validates every shipped one)
+        log.exception("listing the scenarios of %r failed", phase.id)
         return []
-    try:
-        items = list_scenarios(phase_id)
-    except Exception:  # a broken catalogue must not break the picker
-        log.exception("list_scenarios(%r) failed", phase_id)
-        return []
-    choices = []
-    for item in items or ():
-        ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
-        title = item.get("title") if isinstance(item, dict) else getattr(item, "title", None)
-        if ident:
-            choices.append(ScenarioChoice(id=str(ident), title=str(title or ident)))
-    return choices
+    return [ScenarioChoice(id=m.id, title=m.title) for m in metas]
 
 
 def _int_in(form: dict[str, str], name: str, bounds: tuple[int, int], errors: list[str]) -> int:
@@ -96,12 +92,12 @@ def _int_in(form: dict[str, str], name: str, bounds: tuple[int, int], errors: li
 def parse_choice(form: dict[str, str]) -> tuple[ActivityChoice | None, list[str]]:
     """Validate the picker form. Returns (choice, []) or (None, errors)."""
     errors: list[str] = []
-    phase = get_phase(form.get("phase", ""))
-    if phase is None or not phase.available:
+    phase = _phase_info(form.get("phase", ""))
+    if phase is None:
         errors.append("choose one of the available phases")
     scenario = (form.get("scenario") or "").strip()
     if phase is not None and scenario:
-        known = {s.id for s in scenarios_for(phase.id)}
+        known = {s.id for s in scenarios_for(phase)}
         if scenario not in known:
             errors.append("choose a scenario from the list")
     difficulty = form.get("difficulty", "")

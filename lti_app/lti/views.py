@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlparse
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
 
 from lti_app.extensions import db
+from lti_app.launches import on_resource_launch
 from lti_app.lti import deep_linking
 from lti_app.lti.canvas_config import canvas_developer_key
 from lti_app.lti.errors import LtiError, error_response
@@ -141,23 +142,14 @@ def launch() -> Response:
             ctx.platform_family,
             ctx.is_instructor,
         )
-        response = make_response(_resource_launch_handler()(ctx))
+        response = make_response(on_resource_launch(ctx))
     response.delete_cookie(STATE_COOKIE_PREFIX + validated.state, path="/")
     return response
 
 
-def _resource_launch_handler():  # type: ignore[no-untyped-def]
-    """The app's handler for a validated resource launch (lti_app.launches.on_resource_launch)."""
-    try:
-        from lti_app.launches import on_resource_launch  # type: ignore[import-not-found]
-    except ImportError:  # the views that own launches are not in the tree yet
-        return lambda ctx: render_template("lti/launched.html", ctx=ctx)
-    return on_resource_launch
-
-
 def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
     phases = deep_linking.available_phases()
-    scenarios = {p.id: deep_linking.scenarios_for(p.id) for p in phases}
+    scenarios = {p.id: deep_linking.scenarios_for(p) for p in phases}
     return make_response(
         render_template(
             "lti/picker.html",

@@ -131,7 +131,7 @@ class Submission(WorkRow, db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "run" | "submit" | "regrade"
+    kind: Mapped[str] = mapped_column(String(16))  # "run" | "submit"
     language: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text, default="")

@@ -1,5 +1,6 @@
-"""Per-phase glue between rows and the phase engines in ``grader``: state, evaluation, execution, pages."""
+"""The phases' web halves: ``lti_app/phases/<id>/`` each hold an adapter, views and their own ``templates/``
+and ``static/`` (the Blueprint's folders). :mod:`lti_app.phases.registry` is the one list of phases."""
 
-from lti_app.phases.registry import PhaseAdapter, adapter_for
+from lti_app.phases.registry import Phase, PhaseAdapter, RunsCode, all_phases, get_phase
 
-__all__ = ["PhaseAdapter", "adapter_for"]
+__all__ = ["Phase", "PhaseAdapter", "RunsCode", "all_phases", "get_phase"]

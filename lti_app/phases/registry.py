@@ -1,50 +1,100 @@
-"""Which adapter serves which phase."""
+"""The one list of phases. The catalogue, the activity picker, launch routing, the report card, the
+instructor view and the worker's handlers all read it; nothing else names a phase.
+
+A phase is a mirrored pair with one name: ``grader.phases.<id>`` (the domain, exposing ``PHASE``, a
+``PhaseInfo``) and ``lti_app.phases.<id>`` (the web, exposing ``ADAPTER``). Adding a phase = those two
+folders + one line in :data:`PHASE_IDS`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+import threading
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from flask import Blueprint
 
+from grader.phases import PhaseInfo
+
 if TYPE_CHECKING:
     from grader.scoring import Grade
+    from grader.workbench import CodingTask
     from lti_app.lti.context import LaunchContext
-    from lti_app.models import Activity, Attempt, Evaluation, Submission
-    from worker.kinds import Outcome
+    from lti_app.models import Activity, Attempt, Evaluation
+
+# The built phases, in the order the picker offers them.
+PHASE_IDS: tuple[str, ...] = (
+    "acknowledge",
+    "difficult_client",
+)
 
 
 class PhaseAdapter(Protocol):
-    phase_id: str
-    blueprint: Blueprint | None
+    """What every phase's web half provides."""
 
-    def new_state(self, activity: Activity) -> dict[str, Any]: ...
+    blueprint: Blueprint  # its routes, with its own templates/ and static/ folders
+    report_template: str | None  # its section of the shared report card, if any
 
-    def render(self, ctx: LaunchContext, attempt: Attempt) -> Any: ...
-
-    def evaluate(self, attempt: Attempt, evaluation: Evaluation) -> tuple[Grade, dict[str, Any], dict[str, Any]]:
-        """(grade, inputs that produced it, narrative feedback)."""
+    def new_state(self, activity: Activity) -> dict[str, Any]:
+        """The JSON state a new attempt starts from (every stored activity option honoured)."""
         ...
 
-    def execute(self, submission: Submission) -> Outcome: ...
+    def render(self, ctx: LaunchContext, attempt: Attempt) -> Any:
+        """The page of an open attempt."""
+        ...
+
+    def evaluate(self, attempt: Attempt, evaluation: Evaluation) -> tuple[Grade, dict[str, Any], dict[str, Any]]:
+        """(grade, inputs that reproduce it, report-card feedback), from the attempt's recorded data."""
+        ...
 
 
-def _adapters() -> dict[str, PhaseAdapter]:
-    from lti_app.phases.acknowledge import AcknowledgeAdapter
-    from lti_app.phases.difficult_client import DifficultClientAdapter
+@runtime_checkable
+class RunsCode(Protocol):
+    """Optional capability: the phase has a coding task its Run and Submit execute in the sandbox."""
 
-    adapters: list[PhaseAdapter] = [AcknowledgeAdapter(), DifficultClientAdapter()]
-    return {a.phase_id: a for a in adapters}
-
-
-_CACHE: dict[str, PhaseAdapter] = {}
+    def code_task(self, attempt: Attempt) -> CodingTask: ...
 
 
-def adapter_for(phase_id: str) -> PhaseAdapter | None:
-    if not _CACHE:
-        _CACHE.update(_adapters())
-    return _CACHE.get(phase_id)
+@dataclass(frozen=True)
+class Phase:
+    info: PhaseInfo
+    adapter: PhaseAdapter
+
+    @property
+    def id(self) -> str:
+        return self.info.id
 
 
-def all_adapters() -> list[PhaseAdapter]:
-    adapter_for("")
-    return list(_CACHE.values())
+_lock = threading.Lock()
+_phases: dict[str, Phase] = {}
+
+
+def register(domain_module: str, web_module: str) -> Phase:
+    """Add a phase from its two halves' modules (the built-in ones are loaded from :data:`PHASE_IDS`;
+    tests register their own). Re-registering the same id replaces it."""
+    info: PhaseInfo = import_module(domain_module).PHASE
+    adapter: PhaseAdapter = import_module(web_module).ADAPTER
+    phase = Phase(info, adapter)
+    with _lock:
+        _phases[info.id] = phase
+    return phase
+
+
+def _load_built_in() -> None:
+    with _lock:
+        missing = [p for p in PHASE_IDS if p not in _phases]
+    for phase_id in missing:
+        register(f"grader.phases.{phase_id}", f"lti_app.phases.{phase_id}")
+
+
+def all_phases() -> list[Phase]:
+    """Every registered phase: the built-in ones in :data:`PHASE_IDS` order, then any registered later."""
+    _load_built_in()
+    with _lock:
+        return [_phases[p] for p in PHASE_IDS] + [p for key, p in _phases.items() if key not in PHASE_IDS]
+
+
+def get_phase(phase_id: str | None) -> Phase | None:
+    _load_built_in()
+    return _phases.get(phase_id or "")

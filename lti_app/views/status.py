@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import latest_passback
 from lti_app.models import Attempt, AttemptStatus, Evaluation, GradeRow, Passback, Submission, WorkStatus
-from worker.dispatch import get_dispatcher
 
 
 def work_state(row: Any) -> dict[str, Any]:

@@ -1,16 +1,9 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.support.fake_openai import FakeOpenAI
-
-# The scripted students live beside the engine tests; the LLM tests drive the same ones.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-
 from grader.llm import OpenAIProvider
+from tests.support.fake_openai import FakeOpenAI
 
 
 @pytest.fixture

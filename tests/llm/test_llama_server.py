@@ -11,13 +11,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from dc_students import expert, rude
 
-from grader.engine import CodeResult, evaluate_session, start_session, student_view, take_turn
-from grader.engine.director import LLM_MAX_NUDGE
-from grader.engine.llm_roles import QuestionJudgementSchema, director_request
 from grader.llm import ChatRequest, OpenAIProvider, structured_call
-from grader.scenarios import load_scenario
+from grader.phases.difficult_client import (
+    CodeResult,
+    evaluate_session,
+    load_scenario,
+    start_session,
+    student_view,
+    take_turn,
+)
+from grader.phases.difficult_client.director import LLM_MAX_NUDGE
+from grader.phases.difficult_client.llm_roles import QuestionJudgementSchema, director_request
+from tests.phases.difficult_client.students import expert, rude
 
 pytestmark = pytest.mark.llm
 
@@ -29,7 +35,7 @@ def llama(llama_url):
 
 @pytest.fixture(scope="module")
 def bakery():
-    return load_scenario("difficult_client", "angry_bakery_owner")
+    return load_scenario("angry_bakery_owner")
 
 
 def test_plain_completion_records_tokens_and_latency(llama):

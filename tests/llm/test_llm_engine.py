@@ -10,9 +10,16 @@ import json
 
 import pytest
 
-from grader.engine import CodeResult, evaluate_session, start_session, stream_turn, student_view, take_turn
-from grader.engine.director import LLM_MAX_NUDGE
-from grader.scenarios import load_scenario
+from grader.phases.difficult_client import (
+    CodeResult,
+    evaluate_session,
+    load_scenario,
+    start_session,
+    stream_turn,
+    student_view,
+    take_turn,
+)
+from grader.phases.difficult_client.director import LLM_MAX_NUDGE
 from tests.support.fake_openai import by_purpose
 
 HIGH = '{"empathy": "high", "clarity": "high", "question": "open"}'
@@ -21,7 +28,7 @@ CODE = CodeResult(6, 8, 'def accept_order(placed_day, placed_hour, pickup_day):\
 
 @pytest.fixture
 def bakery():
-    return load_scenario("difficult_client", "angry_bakery_owner")
+    return load_scenario("angry_bakery_owner")
 
 
 def everything(scenario):

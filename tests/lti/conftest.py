@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from lti_app.devlms import create_devlms_app
-from lti_app.devlms.platform import DevLms, ToolEndpoints
+from devlms import create_devlms_app
+from devlms.platform import DevLms, ToolEndpoints
 from tests.support.browser import Browser
 from tests.support.live_server import LiveServer
 

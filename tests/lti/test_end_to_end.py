@@ -6,11 +6,12 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from grader.scoring import band_for
+from lti_app.dispatch import get_dispatcher
 from tests.lti.conftest import add_activity
 from tests.support.browser import forms_in
-from worker.dispatch import get_dispatcher
 
-# The orientation activity's answers (3 of 4 right → 75.0 → C+), as in tests/web/test_orientation_flow.py.
+# The orientation activity's answers (3 of 4 right → 75.0 → C+), as in
+# tests/phases/acknowledge/test_orientation_flow.py.
 ANSWERS = {"scores": "rubric", "hidden": "discover", "sandbox": "sandbox", "resolution": "force"}
 
 

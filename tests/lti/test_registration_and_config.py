@@ -105,9 +105,9 @@ def test_picker_rejects_bad_csrf_and_bad_choices(tool, make_lms, browser):
     assert invalid.status_code == 400
     assert "choose one of the available phases" in invalid.text and "max attempts must be between" in invalid.text
     assert "language must be one of" in invalid.text
-    from grader.scenarios import list_scenarios
+    from grader.phases.difficult_client import list_scenarios
 
-    scenario = list_scenarios("difficult_client")[0].id
+    scenario = list_scenarios()[0].id
     wrong_scenario = browser.post(action, data={**good, "phase": "acknowledge", "scenario": scenario})
     assert wrong_scenario.status_code == 400 and "choose a scenario from the list" in wrong_scenario.text
     assert f'value="{scenario}"' in picker.text
@@ -170,7 +170,7 @@ def test_launch_and_replay_on_postgresql(make_tool, make_lms, browser, postgres_
 
 
 def test_dev_lms_state_survives_a_restart(tmp_path):
-    from lti_app.devlms.state import StateStore
+    from devlms.state import StateStore
 
     path = tmp_path / "devlms.json"
     store = StateStore(path)

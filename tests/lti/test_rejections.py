@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 import pytest
 
-from lti_app.devlms.state import new_private_pem
+from devlms.state import new_private_pem
 from lti_app.lti.platforms import fetch_key_set, find_platform
 from lti_app.models.lti import LtiLaunch, LtiUsedNonce
 from tests.lti.conftest import plain_link

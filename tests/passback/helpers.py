@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from lti_app.devlms import create_devlms_app
-from lti_app.devlms.platform import DevLms, ToolEndpoints
+from devlms import create_devlms_app
+from devlms.platform import DevLms, ToolEndpoints
 from tests.lti.conftest import add_activity
 from tests.support.live_server import LiveServer
 

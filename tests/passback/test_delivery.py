@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from grader.scoring import band_for
+from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.models import Passback
 from tests.passback.helpers import ALL_RIGHT, THREE_RIGHT, complete_orientation, lms_with_faults, received
-from worker.dispatch import get_dispatcher
 from worker.reconciler import reconcile
 
 
@@ -78,7 +78,7 @@ def test_platform_error_then_success_delivers_exactly_once(tool, browser, server
 
 def _stage_conflict(tool, browser, servers, ahead: timedelta):
     """First send fails (503); meanwhile another score for this student lands ``ahead`` of ours."""
-    from lti_app.devlms.state import ReceivedScore
+    from devlms.state import ReceivedScore
 
     lms, faults = lms_with_faults("moodle", tool, servers)
     faults.script = [(503, 0.0)]

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 
+from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.models import Passback
 from tests.conftest import REDIS_URL
 from tests.passback.helpers import ALL_RIGHT, complete_orientation, lms_with_faults, received
-from worker.dispatch import get_dispatcher
 from worker.reconciler import reconcile
 
 

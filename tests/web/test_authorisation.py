@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, Evaluation, GradeRow, Passback
 from lti_app.security import csrf_token
-from worker.dispatch import get_dispatcher
 
 
 def _token(app, launch_id: str) -> str:

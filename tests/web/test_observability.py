@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt
-from worker.dispatch import get_dispatcher
 
 
 def test_metrics_report_work_by_kind_and_status(make_app, seed_launch):

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
+from lti_app.dispatch import RQDispatcher, get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, Evaluation, GradeRow, Passback, utcnow
 from tests.conftest import REDIS_URL
-from worker.dispatch import RQDispatcher, get_dispatcher
 from worker.reconciler import reconcile
 
 ANSWERS = {"scores": "rubric", "hidden": "discover", "sandbox": "sandbox", "resolution": "revert"}

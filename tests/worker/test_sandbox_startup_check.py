@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import REDIS_URL
+from worker.cli import worker_cli
 
 
 def test_check_sandbox_reports_the_local_sandbox_ready(make_app: Any) -> None:
     app = make_app()
-    result = app.test_cli_runner().invoke(args=["worker", "check-sandbox"])
+    result = app.test_cli_runner().invoke(worker_cli, args=["check-sandbox"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("sandbox local: ready")
 
@@ -18,8 +19,8 @@ def test_unreachable_docker_engine_is_named_not_a_traceback(make_app: Any, tmp_p
     socket = tmp_path / "no-engine.sock"
     app = make_app(CR_SANDBOX_BACKEND="docker", CR_DOCKER_URL=f"unix://{socket}", CR_QUEUE_MODE="rq",
                    CR_REDIS_URL=REDIS_URL)
-    for command in (["worker", "check-sandbox"], ["worker", "run", "--burst", "--no-reconcile"]):
-        result = app.test_cli_runner().invoke(args=command)
+    for command in (["check-sandbox"], ["run", "--burst", "--no-reconcile"]):
+        result = app.test_cli_runner().invoke(worker_cli, args=command)
         assert result.exit_code == 1, result.output
         assert "CR_SANDBOX_BACKEND=docker" in result.output
         assert f"Docker engine not reachable at unix://{socket}" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from lti_app.models import Passback, utcnow
-from worker.kinds import Outcome
+from worker.outcome import Outcome
 
 MAX_TRIES = 6
 

@@ -1,4 +1,4 @@
-"""Phase 1, The Difficult Client: interview a client who hides constraints, then code what you learned.
+"""Phase 1, The Difficult Client (web half): interview a client who hides constraints, then code what you learned.
 
 Web routes (all authorised against the launch; state changes need the launch's CSRF token):
 
@@ -7,8 +7,9 @@ Web routes (all authorised against the launch; state changes need the launch's C
   ``chunk`` / ``reset`` / ``done`` / ``error`` events, otherwise one JSON answer.
 - ``GET  /api/a/<launch_id>/dc/state`` — the student view and the latest submission.
 - ``POST /api/a/<launch_id>/dc/run`` ``{"source", "stdin"}`` and ``/dc/submit`` ``{"source"}`` — queue
-  sandbox work (202); ``GET /api/a/<launch_id>/dc/submissions/<id>`` — its live status and result.
-- ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading; ``GET /a/<launch_id>/dc/report``.
+  sandbox work (202); the shared ``GET /api/a/<launch_id>/submissions/<id>`` gives its live status and result.
+- ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading, then the shared report card
+  (``/a/<launch_id>/report``).
 - ``GET  /api/i/<launch_id>/dc/attempts/<id>`` — instructors only: the engine's ``instructor_view``.
 
 Messages and code are refused after the attempt closed (``attempt_closed``) or once the activity's
@@ -19,4 +20,6 @@ Bad requests answer ``{"error": <reason code>, "detail": <sentence>}`` with a 4x
 
 from lti_app.phases.difficult_client.adapter import DifficultClientAdapter
 
-__all__ = ["DifficultClientAdapter"]
+ADAPTER = DifficultClientAdapter()
+
+__all__ = ["ADAPTER", "DifficultClientAdapter"]

@@ -7,32 +7,22 @@ from typing import Any
 
 from flask import current_app
 
-from grader.scenarios import ScenarioError, list_scenarios, load_scenario
-from grader.scenarios.models import Scenario
+from grader.phases.difficult_client import Scenario, choose_scenario_id, load_scenario
 
 log = logging.getLogger(__name__)
-PHASE = "difficult_client"
-DEFAULT_SCENARIO = "angry_bakery_owner"
 
 
-def choose_scenario_id(activity: Any) -> str:
-    """The activity's scenario; otherwise the first one of the chosen difficulty; otherwise the default."""
+def scenario_for_activity(activity: Any) -> Scenario:
+    """The activity's scenario; otherwise the first one of its difficulty; otherwise the default."""
     wanted = (activity.scenario or "").strip()
-    if wanted:
-        try:
-            return load_scenario(PHASE, wanted).id
-        except ScenarioError as exc:
-            log.warning("activity %s names an unknown scenario (%s); using a default", activity.id, exc)
-    difficulty = (activity.options or {}).get("difficulty", "")
-    metas = list_scenarios(PHASE)
-    same = [m for m in metas if m.difficulty == difficulty]
-    if same:
-        return same[0].id
-    return DEFAULT_SCENARIO if any(m.id == DEFAULT_SCENARIO for m in metas) else metas[0].id
+    chosen = choose_scenario_id(wanted, (activity.options or {}).get("difficulty", ""))
+    if wanted and chosen != wanted:
+        log.warning("activity %s names an unknown scenario %r; playing %r", activity.id, wanted[:64], chosen)
+    return load_scenario(chosen)
 
 
 def scenario_of(state: dict[str, Any]) -> Scenario:
-    return load_scenario(PHASE, state["scenario_id"])
+    return load_scenario(state["scenario_id"])
 
 
 def provider() -> Any:

@@ -14,57 +14,39 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, stream_with_context, url_for
 from sqlalchemy import select, update
 
-from grader.engine import InvalidTurn, finish_session, instructor_view, stream_turn, student_view
-from grader.engine.session import MAX_TURNS
-from lti_app.access import activity_for, attempt_in_activity, current_attempt, require_launch, user_for
+from grader.phases.difficult_client import (
+    PHASE,
+    InvalidTurn,
+    finish_session,
+    instructor_view,
+    stream_turn,
+    student_view,
+)
+from grader.phases.difficult_client.session import MAX_TURNS
+from lti_app.access import attempt_in_activity, require_launch
+from lti_app.errors import refuse
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
-from lti_app.lti.context import LaunchContext
-from lti_app.models import Attempt, AttemptStatus, Message, Submission, WorkStatus
-from lti_app.phases.difficult_client.inputs import (
-    BadInput,
-    chat_message,
-    code_source,
-    expected_turn,
-    json_body,
-    program_input,
-)
+from lti_app.models import Attempt, AttemptStatus, Message
+from lti_app.phases.difficult_client.inputs import chat_message, expected_turn
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
-from lti_app.phases.difficult_client.timing import seconds_left
-from lti_app.security import check_csrf
-from lti_app.views.report import render_report
-from lti_app.views.status import work_state
-from worker.dispatch import get_dispatcher
-from worker.reconciler import enqueue_safely
+from lti_app.workbench.attempts import open_attempt, phase_attempt
+from lti_app.workbench.inputs import code_source, json_body, program_input
+from lti_app.workbench.submissions import (
+    latest_submission,
+    pending_submission,
+    queue_submission,
+    submission_view,
+)
 
-bp = Blueprint("difficult_client", __name__)
+bp = Blueprint(PHASE.id, __name__, template_folder="templates", static_folder="static",
+               static_url_path=f"/static/phases/{PHASE.id}")
 log = logging.getLogger(__name__)
-PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING, WorkStatus.RETRY)
 CONFLICT = ("turn_conflict", "another message was answered first; yours was not sent — send it again")
 CLOSED = ("attempt_closed", "this session ended before the reply was stored; your report card has the results")
-
-
-def _reject(status: int, reason: str, detail: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify(error=reason, detail=detail, **extra), status
-
-
-def _open_attempt(launch_id: str, *, within_time: bool = True) -> tuple[LaunchContext, Attempt]:
-    """The launch's current attempt, which must still be open (and, for new work, within the time limit);
-    CSRF checked for state changes."""
-    ctx = require_launch(launch_id)
-    check_csrf(launch_id)
-    attempt = current_attempt(ctx)
-    activity = activity_for(ctx)
-    if attempt is None or activity.phase != "difficult_client":
-        abort(404, description="attempt_unknown: launch the activity again from your course")
-    if attempt.status != AttemptStatus.OPEN or attempt.state.get("finished"):
-        abort(409, description="attempt_closed: this session has ended; your report card has the results")
-    if within_time and seconds_left(activity, attempt) == 0:
-        abort(409, description="time_up: the time limit for this session has passed; end the session for your grade")
-    return ctx, attempt
 
 
 def turn_payload(outcome: Any, scenario: Any) -> dict[str, Any]:
@@ -150,25 +132,22 @@ def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, t
 
 @bp.post("/api/a/<launch_id>/dc/messages")
 def send_message(launch_id: str):  # type: ignore[no-untyped-def]
-    _, attempt = _open_attempt(launch_id)
-    try:
-        data = json_body()
-        text = chat_message(data)
-        seen = expected_turn(data)
-    except BadInput as exc:
-        return _reject(exc.status, exc.reason, exc.detail)
+    _, attempt = open_attempt(launch_id, PHASE.id)
+    data = json_body()
+    text = chat_message(data)
+    seen = expected_turn(data)
     state = attempt.state
     if seen is not None and seen != state["turn"]:
-        return _reject(409, "stale_turn", "this conversation moved on (sent twice?); reload to see the latest reply",
-                       turn=state["turn"])
+        refuse(409, "stale_turn", "this conversation moved on (sent twice?); reload to see the latest reply",
+               turn=state["turn"])
     if state["turn"] >= MAX_TURNS:
-        return _reject(409, "turn_limit", f"the conversation is limited to {MAX_TURNS} messages; finish the session")
+        refuse(409, "turn_limit", f"the conversation is limited to {MAX_TURNS} messages; finish the session")
     scenario = scenario_of(state)
     events = stream_turn(scenario, state, text, provider())
     try:
         first = next(events)  # the engine validates before it yields anything
     except InvalidTurn as exc:
-        return _reject(400, "invalid_message", str(exc))
+        refuse(400, "invalid_message", str(exc))
     attempt_id, base_turn = attempt.id, state["turn"]
     db.session.commit()  # end the read transaction; the write below is its own compare-and-swap
     events = chain([first], events)
@@ -179,7 +158,7 @@ def send_message(launch_id: str):  # type: ignore[no-untyped-def]
     outcome = _outcome_of(events)
     refused = commit_turn(attempt_id, base_turn, text, outcome)
     if refused:
-        return _reject(409, *refused)
+        refuse(409, *refused)
     return jsonify(turn_payload(outcome, scenario))
 
 
@@ -188,44 +167,21 @@ def instructor_state(launch_id: str, attempt_id: int):  # type: ignore[no-untype
     """The hidden picture for the course's instructors: every constraint's level and each turn's judgement."""
     ctx = require_launch(launch_id, instructor=True)
     attempt = attempt_in_activity(ctx, attempt_id)
-    if attempt.activity.phase != "difficult_client":
-        abort(404, description="attempt_unknown: this attempt is not a Difficult Client session")
+    if attempt.activity.phase != PHASE.id:
+        refuse(404, "attempt_unknown", "this attempt is not a Difficult Client session")
     return jsonify(attempt={"id": attempt.id, "number": attempt.number, "status": str(attempt.status)},
                    session=instructor_view(attempt.state, scenario_of(attempt.state)))
 
 
-def submission_view(launch_id: str, row: Submission) -> dict[str, Any]:
-    return {**work_state(row), "kind": row.kind, "result": row.result,
-            "url": url_for("difficult_client.submission_status", launch_id=launch_id, submission_id=row.id)}
-
-
 def _queue(launch_id: str, kind: str):  # type: ignore[no-untyped-def]
-    _, attempt = _open_attempt(launch_id)
+    _, attempt = open_attempt(launch_id, PHASE.id)
     if not attempt.state.get("unlocked"):
-        return _reject(409, "task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
-    try:
-        data = json_body()
-        source = code_source(data)
-        stdin = program_input(data) if kind == "run" else ""
-    except BadInput as exc:
-        return _reject(exc.status, exc.reason, exc.detail)
-    # Serialise queueing per attempt (a row lock on PostgreSQL) so a double click queues one job.
-    db.session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
-    pending = db.session.scalar(
-        select(Submission)
-        .where(Submission.attempt_id == attempt.id, Submission.status.in_(PENDING))
-        .order_by(Submission.id.desc())
-    )
-    if pending is not None:
-        view = submission_view(launch_id, pending)
-        db.session.rollback()
-        return _reject(409, "submission_pending", "your previous run is still in progress; wait for its result",
-                       submission=view)
+        refuse(409, "task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
+    data = json_body()
+    source = code_source(data)
+    stdin = program_input(data) if kind == "run" else ""
     task = scenario_of(attempt.state).coding_task
-    row = Submission(attempt_id=attempt.id, kind=kind, language=task.language, source=source, stdin=stdin)
-    db.session.add(row)
-    db.session.commit()
-    enqueue_safely(get_dispatcher(), "execute", row)
+    row = queue_submission(launch_id, attempt, kind=kind, language=task.language, source=source, stdin=stdin)
     view = submission_view(launch_id, row)
     return jsonify(submission=view), 202, {"Location": view["url"]}
 
@@ -240,26 +196,10 @@ def submit(launch_id: str):  # type: ignore[no-untyped-def]
     return _queue(launch_id, "submit")
 
 
-@bp.get("/api/a/<launch_id>/dc/submissions/<int:submission_id>")
-def submission_status(launch_id: str, submission_id: int):  # type: ignore[no-untyped-def]
-    ctx = require_launch(launch_id)
-    row = db.session.get(Submission, submission_id)
-    attempt = db.session.get(Attempt, row.attempt_id) if row is not None else None
-    # Ids in URLs are not trusted: the row must belong to this learner in this launch's activity.
-    if attempt is None or attempt.activity_id != activity_for(ctx).id or attempt.user_id != user_for(ctx).id:
-        abort(404, description="submission_unknown: there is no such submission in your attempt")
-    return jsonify(submission=submission_view(launch_id, row))
-
-
 @bp.get("/api/a/<launch_id>/dc/state")
 def state(launch_id: str):  # type: ignore[no-untyped-def]
-    ctx = require_launch(launch_id)
-    attempt = current_attempt(ctx)
-    if attempt is None or activity_for(ctx).phase != "difficult_client":
-        abort(404, description="attempt_unknown: launch the activity again from your course")
-    latest = db.session.scalar(
-        select(Submission).where(Submission.attempt_id == attempt.id).order_by(Submission.id.desc())
-    )
+    _, attempt = phase_attempt(launch_id, PHASE.id)
+    latest = latest_submission(attempt.id)
     return jsonify(
         attempt={"number": attempt.number, "status": str(attempt.status)},
         view=student_view(attempt.state, scenario_of(attempt.state)),
@@ -269,12 +209,9 @@ def state(launch_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/a/<launch_id>/dc/finish")
 def finish(launch_id: str):  # type: ignore[no-untyped-def]
-    _, attempt = _open_attempt(launch_id, within_time=False)
-    pending = db.session.scalar(
-        select(Submission.id).where(Submission.attempt_id == attempt.id, Submission.status.in_(PENDING))
-    )
-    if pending is not None:
-        abort(409, description="submission_pending: wait for your code's result before you finish")
+    _, attempt = open_attempt(launch_id, PHASE.id, within_time=False)
+    if pending_submission(attempt.id) is not None:
+        refuse(409, "submission_pending", "wait for your code's result before you finish")
     # Close with a compare-and-swap: a double click or a racing message cannot finish twice.
     result = db.session.execute(
         update(Attempt)
@@ -284,23 +221,11 @@ def finish(launch_id: str):  # type: ignore[no-untyped-def]
     )
     if result.rowcount != 1:
         db.session.rollback()
-        abort(409, description="attempt_closed: this session has already ended")
+        refuse(409, "attempt_closed", "this session has already ended")
     db.session.commit()
     db.session.refresh(attempt)
     request_evaluation(attempt, reason="finish")
-    report_url = url_for("difficult_client.report", launch_id=launch_id)
+    report_url = url_for("student.report", launch_id=launch_id)
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(status="grading", report_url=report_url), 202
     return redirect(report_url, code=303)
-
-
-@bp.get("/a/<launch_id>/dc/report")
-def report(launch_id: str):  # type: ignore[no-untyped-def]
-    ctx = require_launch(launch_id)
-    act = activity_for(ctx)
-    attempt = current_attempt(ctx)
-    if attempt is None or act.phase != "difficult_client":
-        abort(404, description="attempt_unknown: launch the activity again from your course")
-    if attempt.status == AttemptStatus.OPEN:
-        return redirect(url_for("student.activity", launch_id=launch_id), code=303)
-    return render_report(ctx, act, attempt)

@@ -1,1 +1,0 @@
-"""Small self-contained activities (the orientation smoke test)."""

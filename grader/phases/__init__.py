@@ -1,0 +1,28 @@
+"""The phases' domain halves: ``grader/phases/<id>/`` each hold a truth-file schema, scenarios, engine,
+scoring and report data — plain data in, plain data out; no Flask, RQ, database rows or queue types.
+
+Each phase package exposes ``PHASE``, a :class:`PhaseInfo` (public metadata only, never ground truth). The
+web half with the same name lives in ``lti_app/phases/<id>/``; ``lti_app/phases/registry.py`` lists both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grader.scenarios import ScenarioMeta
+
+
+def _no_scenarios() -> list[ScenarioMeta]:
+    return []
+
+
+@dataclass(frozen=True)
+class PhaseInfo:
+    """What the catalogue, the activity picker and the report card say about a phase."""
+
+    id: str
+    title: str
+    summary: str
+    # Public metadata of the phase's scenarios, for the picker (a phase without truth files lists none).
+    list_scenarios: Callable[[], list[ScenarioMeta]] = field(default=_no_scenarios, compare=False)

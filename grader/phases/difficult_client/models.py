@@ -1,0 +1,85 @@
+"""Typed, immutable views of a Difficult Client truth file (built by ``schema.py`` after validation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.scenarios import ScenarioMeta
+from grader.workbench import CodingTask
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    role: str
+    personality: str
+    speaking_style: str
+    greeting: str
+    # Optional persona phrases that vary the offline Actor's replies.
+    openers: tuple[str, ...] = ()
+    deflections: tuple[str, ...] = ()
+    rude_reactions: tuple[str, ...] = ()
+    confused_reactions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConstraintChange:
+    """A requirement the client changes mid-conversation; the student has to notice and re-confirm."""
+
+    after_turn: int
+    description: str
+    announcement: str
+    notice_triggers: tuple[str, ...]
+    partial_hint: str
+    full_reveal: str
+    key_facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    id: str
+    topic: str  # a neutral label ("budget") used in instructor views and feedback, never shown mid-session
+    description: str
+    triggers: tuple[str, ...]
+    partial_hint: str
+    full_reveal: str
+    weight: float
+    key_facts: tuple[str, ...]  # facts that only the full reveal may state; used to catch leaks
+    change: ConstraintChange | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole truth file. Hidden: never serialise it to a student."""
+
+    schema_version: int
+    meta: ScenarioMeta
+    persona: Persona
+    constraints: tuple[Constraint, ...]
+    coding_task: CodingTask
+    unlock_fraction: float = 0.8
+    source: str = field(default="", compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def constraint(self, constraint_id: str) -> Constraint:
+        for c in self.constraints:
+            if c.id == constraint_id:
+                return c
+        raise KeyError(constraint_id)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.weight for c in self.constraints)
+
+    def secret_strings(self) -> list[str]:
+        """Every constraint text that must never reach a student unless revealed (for leak-scanning tests):
+        descriptions (never shown at all), full reveals and key facts, including changed versions."""
+        out: list[str] = []
+        for c in self.constraints:
+            out += [c.description, c.full_reveal, *c.key_facts]
+            if c.change:
+                out += [c.change.description, c.change.full_reveal, *c.change.key_facts]
+        return out

@@ -1,0 +1,297 @@
+"""A Difficult Client session as pure functions over a JSON-serialisable state dict.
+
+``start_session`` -> state; ``take_turn`` / ``stream_turn`` -> new state plus the client's reply;
+``student_view`` is the only shape a student may see; ``instructor_view`` shows the hidden truth.
+The state holds everything needed to grade and to replay: an offline replay of the same messages
+gives the same state, byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from grader.llm.base import LLMError, Provider
+from grader.llm.offline import OfflineProvider
+from grader.llm.structured import structured_call
+from grader.phases.difficult_client.actor import (
+    ReplyPlan,
+    check_reply,
+    forbidden_facts,
+    known_versions,
+    mentions,
+    plan_reply,
+)
+from grader.phases.difficult_client.catalogue import load_scenario
+from grader.phases.difficult_client.director import HINT, LEVEL_NAMES, REVEAL, judge
+from grader.phases.difficult_client.llm_roles import (
+    QuestionJudgementSchema,
+    actor_request,
+    director_request,
+    judgement_quality,
+)
+from grader.phases.difficult_client.models import Scenario
+from grader.phases.difficult_client.schema import PHASE_ID
+
+STATE_VERSION = 1
+PHASE = PHASE_ID
+MAX_MESSAGE_CHARS = 2000
+MAX_TURNS = 60
+MAX_REPLY_CHARS = 1200
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+
+
+class InvalidTurn(ValueError):
+    """The message or state cannot take a turn; nothing was changed. The message is safe to show."""
+
+
+@dataclass
+class TurnOutcome:
+    reply: str
+    feedback: str
+    state: dict[str, Any]
+    judgement: dict[str, Any]  # instructor-only
+    source: str  # "offline", "llm" or "offline_fallback"
+    fallback_reason: str | None = None
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def student_payload(self) -> dict[str, Any]:
+        """What the page may show for this turn."""
+        view = student_view(self.state)
+        return {"reply": self.reply, "feedback": self.feedback, "progress": view["progress"],
+                "coding_task_unlocked": view["coding_task_unlocked"]}
+
+
+def start_session(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "phase": PHASE,
+        "scenario_id": scenario.id,
+        "turn": 0,
+        "constraints": {c.id: {"level": 0, "version": "original", "stale_level": 0, "first_turn": None}
+                        for c in scenario.constraints},
+        "last_constraint": None,
+        "transcript": [{"role": "client", "text": scenario.persona.greeting, "turn": 0}],
+        "judgements": [],
+        "unlocked": False,
+        "unlocked_turn": None,
+        "finished": False,
+    }
+
+
+def discovered_fraction(scenario: Scenario, state: dict[str, Any]) -> float:
+    """Weight of fully revealed constraints (current version) over the total weight."""
+    got = sum(c.weight for c in scenario.constraints if state["constraints"][c.id]["level"] == REVEAL)
+    return got / scenario.total_weight
+
+
+def check_turn(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
+    """Validate a turn before streaming it; returns the stripped message or raises ``InvalidTurn``."""
+    return _check(scenario, state, message)
+
+
+def undiscovered_secrets(state: dict[str, Any], scenario: Scenario | None = None) -> list[str]:
+    """Strings no student-facing output may contain in ``state``: every constraint description, and the
+    full reveal and key facts of every constraint version not yet revealed (for leak-scanning tests)."""
+    sc = _scenario_for(state, scenario)
+    out = [c.description for c in sc.constraints]
+    out += [c.change.description for c in sc.constraints if c.change]
+    for c in sc.constraints:
+        original_known, changed_known = known_versions(state["constraints"][c.id])
+        if not original_known:
+            out.append(c.full_reveal)
+        if c.change and not changed_known:
+            out.append(c.change.full_reveal)
+    return out + forbidden_facts(sc, state)
+
+
+def _check(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION or state.get("phase") != PHASE:
+        raise InvalidTurn("this session state is not a Difficult Client session")
+    if state.get("scenario_id") != scenario.id:
+        raise InvalidTurn("this session belongs to another scenario")
+    if state.get("finished"):
+        raise InvalidTurn("this conversation has ended")
+    if state["turn"] >= MAX_TURNS:
+        raise InvalidTurn(f"the conversation is limited to {MAX_TURNS} questions")
+    if not isinstance(message, str) or not message.strip():
+        raise InvalidTurn("type a message for the client first")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise InvalidTurn(f"keep messages under {MAX_MESSAGE_CHARS} characters")
+    return message.strip()
+
+
+def _advance(scenario: Scenario, state: dict[str, Any], j: Any) -> tuple[dict[str, Any], tuple[str, ...], bool]:
+    """The state after judgement ``j``: levels raised, scheduled changes applied, unlock checked."""
+    after = copy.deepcopy(state)
+    after["turn"] = j.turn
+    if j.target is not None:
+        entry = after["constraints"][j.target]
+        if j.granted > entry["level"]:
+            entry["level"] = j.granted
+            entry["first_turn"] = entry["first_turn"] or j.turn
+        after["last_constraint"] = j.target
+    announcements: list[str] = []
+    for c in scenario.constraints:
+        entry = after["constraints"][c.id]
+        if c.change and entry["version"] == "original" and j.turn == c.change.after_turn:
+            # The client changes their mind: what the student knew is now stale; the announcement is a hint.
+            entry.update(version="changed", stale_level=entry["level"], level=HINT, first_turn=None)
+            announcements.append(c.change.announcement)
+    unlocked_now = not after["unlocked"] and discovered_fraction(scenario, after) >= scenario.unlock_fraction - 1e-9
+    if unlocked_now:
+        after["unlocked"], after["unlocked_turn"] = True, j.turn
+    return after, tuple(announcements), unlocked_now
+
+
+def _llm_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any], message: str, plan: ReplyPlan,
+               provider: Provider) -> Iterator[dict[str, Any]]:
+    """Stream the LLM's rephrasing of ``plan.core``, releasing text only a sentence at a time and only once
+    it has passed the leak check. Returns (reply or None, fallback reason, call records); on a failure
+    after text was shown it yields a reset, then the offline reply."""
+    forbidden = forbidden_facts(scenario, after)
+    emitted, buffer, records = 0, "", []
+    stream = None
+    try:
+        stream = provider.stream(actor_request(scenario, message, plan.core, before["transcript"]))
+        for chunk in stream:
+            buffer += chunk
+            if len(buffer) > MAX_REPLY_CHARS:
+                raise LLMError("too_long")
+            if "<<<" in buffer or ">>>" in buffer:
+                raise LLMError("format")
+            cut = max((m.end() for m in _SENTENCE_END.finditer(buffer)), default=0)
+            if cut > emitted:
+                if any(mentions(buffer[:cut], f) for f in forbidden):
+                    raise LLMError("leak")
+                yield {"type": "chunk", "text": buffer[emitted:cut]}
+                emitted = cut
+        problem = check_reply(buffer, forbidden, plan.required_facts, plan.required_gist)
+        if problem:
+            raise LLMError(problem)
+    except LLMError as exc:
+        if stream is not None:
+            outcome = stream.record.outcome if stream.record.outcome != "ok" else f"rejected:{exc.kind}"
+            records.append({**stream.record.to_dict(), "outcome": outcome})
+        else:
+            records.append({"purpose": "actor", "provider": provider.name, "model": provider.model,
+                            "outcome": exc.kind})
+        if emitted:
+            yield {"type": "reset"}
+        yield {"type": "chunk", "text": plan.text}
+        return None, exc.kind, records
+    records.append(stream.record.to_dict())
+    if len(buffer) > emitted:
+        yield {"type": "chunk", "text": buffer[emitted:]}
+    if plan.suffix:
+        yield {"type": "chunk", "text": " " + plan.suffix}
+    return " ".join(x for x in (buffer.strip(), plan.suffix) if x), None, records
+
+
+def stream_turn(scenario: Scenario, state: dict[str, Any], message: str,
+                provider: Provider | None = None, *, llm_judge: bool = True) -> Iterator[dict[str, Any]]:
+    """Take one turn, yielding events for a live page: ``{"type": "chunk", "text"}``, ``{"type": "reset"}``
+    (discard the chunks so far; the offline reply follows) and finally ``{"type": "done", "outcome"}``.
+    Raises ``InvalidTurn`` before yielding anything if the message or state is unusable."""
+    text = _check(scenario, state, message)
+    provider = provider or OfflineProvider()
+    calls: list[dict[str, Any]] = []
+
+    llm_quality = None
+    if provider.enabled and llm_judge:
+        result = structured_call(provider, director_request(scenario, text), QuestionJudgementSchema())
+        calls += [r.to_dict() for r in result.records]
+        if result.data is not None:
+            llm_quality = judgement_quality(result.data)
+
+    j = judge(scenario, state, text, llm_quality)
+    after, announcements, unlocked_now = _advance(scenario, state, j)
+    plan = plan_reply(scenario, state, after, j, announcements, unlocked_now)
+    reply, source, reason = plan.text, "offline", None
+    if not provider.enabled:
+        yield {"type": "chunk", "text": reply}
+    else:
+        llm_reply, reason, records = yield from _llm_reply(scenario, state, after, text, plan, provider)
+        calls += records
+        if llm_reply is not None:
+            reply, source = llm_reply, "llm"
+        else:
+            source = "offline_fallback"
+
+    after["transcript"] = [*state["transcript"],
+                           {"role": "student", "text": text, "turn": j.turn},
+                           {"role": "client", "text": reply, "turn": j.turn, "source": source}]
+    after["judgements"] = [*state["judgements"], j.to_dict()]
+    outcome = TurnOutcome(reply=reply, feedback=j.feedback, state=after, judgement=j.to_dict(), source=source,
+                          fallback_reason=reason, llm_calls=calls)
+    yield {"type": "done", "outcome": outcome}
+
+
+def take_turn(scenario: Scenario, state: dict[str, Any], message: str, provider: Provider | None = None,
+              *, llm_judge: bool = True) -> TurnOutcome:
+    """One student message -> the client's reply, per-turn feedback and the new state (input untouched)."""
+    outcome = None
+    for event in stream_turn(scenario, state, message, provider, llm_judge=llm_judge):
+        if event["type"] == "done":
+            outcome = event["outcome"]
+    assert outcome is not None
+    return outcome
+
+
+def replay(scenario: Scenario, messages: list[str]) -> dict[str, Any]:
+    """Rebuild a session's state offline from the student's messages (regrades, audits)."""
+    state = start_session(scenario)
+    for message in messages:
+        state = take_turn(scenario, state, message).state
+    return state
+
+
+def finish_session(state: dict[str, Any]) -> dict[str, Any]:
+    return {**state, "finished": True}
+
+
+def _scenario_for(state: dict[str, Any], scenario: Scenario | None) -> Scenario:
+    return scenario if scenario is not None else load_scenario(state["scenario_id"])
+
+
+def student_view(state: dict[str, Any], scenario: Scenario | None = None) -> dict[str, Any]:
+    """Everything a student may see: the conversation, per-turn feedback, progress as a count (never which
+    constraints), and the coding task's public part once unlocked. Built field by field from an allow-list."""
+    sc = _scenario_for(state, scenario)
+    discovered = sum(1 for c in sc.constraints if state["constraints"][c.id]["level"] == REVEAL)
+    return {
+        "phase": PHASE,
+        "scenario_id": sc.id,
+        "title": sc.meta.title,
+        "persona": {"name": sc.persona.name, "role": sc.persona.role},
+        "turn": state["turn"],
+        "progress": {"discovered": discovered, "total": len(sc.constraints)},
+        "messages": [{"role": m["role"], "text": m["text"]} for m in state["transcript"]],
+        "feedback": [{"turn": j["turn"], "line": j["feedback"]} for j in state["judgements"]],
+        "coding_task_unlocked": bool(state["unlocked"]),
+        "coding_task": sc.coding_task.public() if state["unlocked"] else None,
+        "finished": bool(state["finished"]),
+    }
+
+
+def instructor_view(state: dict[str, Any], scenario: Scenario | None = None) -> dict[str, Any]:
+    """The hidden picture for instructors: each constraint's level and every turn's judgement."""
+    sc = _scenario_for(state, scenario)
+    return {
+        **student_view(state, sc),
+        "discovered_fraction": round(discovered_fraction(sc, state), 3),
+        "constraints": [
+            {"id": c.id, "topic": c.topic, "description": c.description, "weight": c.weight,
+             "level": LEVEL_NAMES[state["constraints"][c.id]["level"]],
+             "version": state["constraints"][c.id]["version"],
+             "changed_to": c.change.description if c.change else None}
+            for c in sc.constraints
+        ],
+        "judgements": state["judgements"],
+    }

@@ -1,0 +1,241 @@
+"""Putting work on a queue: RQ on Redis in production, a thread pool in the embedded default.
+
+Both run the same job function (``worker.runner.perform``, named in :mod:`lti_app.jobs`) and both are driven
+from the rows, so the choice changes where work waits, never what it does. A row is committed before it is
+enqueued; :func:`enqueue_safely` leaves it QUEUED when the queue is down, and the reconciler picks it up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from flask import Flask
+
+from lti_app.extensions import db
+from lti_app.jobs import INPROCESS_JOB, KINDS, QUEUE_PRIORITY, RQ_JOB, resolve
+from lti_app.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What a page may show about a job: where it is and, if waiting, how many are ahead."""
+
+    state: str  # "queued" | "running" | "done" | "failed" | "retry" | "unknown"
+    position: int | None = None
+
+
+class Dispatcher(Protocol):
+    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str: ...
+
+    def job_alive(self, job_id: str | None) -> bool: ...
+
+    def position(self, job_id: str | None) -> int | None: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _job_id(kind: str, row: Any) -> str:
+    # Unique per enqueue (tries) so a re-enqueued row never collides with its lost predecessor's job record.
+    return f"{kind}-{row.id}-{row.tries}-{utcnow().strftime('%H%M%S%f')}"
+
+
+def mark_enqueued(row: Any, job_id: str) -> None:
+    row.job_id = job_id
+    row.enqueued_at = utcnow()
+    db.session.commit()
+
+
+class RQDispatcher:
+    """RQ queues on Redis; the worker command (``flask worker run``) consumes them."""
+
+    def __init__(self, redis_url: str) -> None:
+        from redis import Redis
+
+        self.redis = Redis.from_url(redis_url)
+
+    def queue(self, name: str) -> Any:
+        from rq import Queue
+
+        return Queue(name, connection=self.redis)
+
+    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
+        spec = KINDS[kind]
+        job_id = _job_id(kind, row)
+        self.queue(queue_name or spec.queue).enqueue(
+            RQ_JOB,
+            kind,
+            row.id,
+            job_id=job_id,
+            job_timeout=spec.timeout_s,
+            result_ttl=600,
+            failure_ttl=86400,
+            at_front=at_front,
+        )
+        mark_enqueued(row, job_id)
+        return job_id
+
+    def job_alive(self, job_id: str | None) -> bool:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+
+        if not job_id:
+            return False
+        try:
+            status = Job.fetch(job_id, connection=self.redis).get_status()
+        except NoSuchJobError:
+            return False
+        return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
+
+    def position(self, job_id: str | None) -> int | None:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        if not job_id:
+            return None
+        try:
+            job = Job.fetch(job_id, connection=self.redis)
+        except NoSuchJobError:
+            return None
+        own = job.get_position()
+        if own is None:
+            return None
+        # Work in higher-priority queues is served first, so it is ahead of this job too.
+        ahead = 0
+        for name in QUEUE_PRIORITY:
+            if name == job.origin:
+                break
+            ahead += self.queue(name).count
+        return ahead + own
+
+    def start(self) -> None:  # the separate worker process does the work
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+class InProcessDispatcher:
+    """Threads inside the web process run the work: the embedded default, no Redis needed."""
+
+    def __init__(self, app: Flask, workers: int = 2) -> None:
+        self.app = app
+        self.workers = workers
+        self._queue: queue.PriorityQueue[tuple[int, int, str, str, int]] = queue.PriorityQueue()
+        self._pending: dict[str, int] = {}  # job id -> sequence, for positions
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._seq = itertools.count()
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
+        name = queue_name or KINDS[kind].queue
+        priority = QUEUE_PRIORITY.index(name) if name in QUEUE_PRIORITY else len(QUEUE_PRIORITY)
+        job_id = _job_id(kind, row)
+        seq = -next(self._seq) if at_front else next(self._seq)
+        mark_enqueued(row, job_id)
+        with self._lock:
+            self._pending[job_id] = priority * 10**9 + seq
+        self._queue.put((priority, seq, job_id, kind, row.id))
+        self.start()
+        return job_id
+
+    def job_alive(self, job_id: str | None) -> bool:
+        with self._lock:
+            return job_id in self._pending or job_id in self._running
+
+    def position(self, job_id: str | None) -> int | None:
+        with self._lock:
+            mine = self._pending.get(job_id or "")
+            if mine is None:
+                return None
+            return sum(1 for key in self._pending.values() if key < mine)
+
+    def start(self) -> None:
+        with self._lock:
+            if self._threads:
+                return
+            self._stopping.clear()
+            for n in range(self.workers):
+                thread = threading.Thread(target=self._work, name=f"cr-inprocess-{n}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for _ in self._threads:
+            self._queue.put((999, 0, "", "", 0))  # wake each thread so it sees the stop flag
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+
+    def drain(self, timeout: float = 60.0) -> bool:
+        """Wait until nothing is pending or running (tests and the dev launcher use it)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._pending and not self._running:
+                    return True
+            time.sleep(0.02)
+        return False
+
+    def _work(self) -> None:
+        perform = resolve(INPROCESS_JOB)
+        while not self._stopping.is_set():
+            _, _, job_id, kind, row_id = self._queue.get()
+            if not job_id:
+                continue
+            with self._lock:
+                self._pending.pop(job_id, None)
+                self._running.add(job_id)
+            try:
+                with self.app.app_context():
+                    perform(kind, row_id)
+            except Exception:
+                log.exception("in-process job %s failed outside its handler", job_id)
+            finally:
+                with self._lock:
+                    self._running.discard(job_id)
+
+
+def init_dispatcher(app: Flask) -> Dispatcher:
+    settings = app.config["SETTINGS"]
+    dispatcher: Dispatcher
+    if settings.queue_mode == "rq":
+        dispatcher = RQDispatcher(settings.redis_url)
+    else:
+        dispatcher = InProcessDispatcher(app, workers=settings.inprocess_workers)
+    app.extensions["cr_dispatcher"] = dispatcher
+    return dispatcher
+
+
+def get_dispatcher(app: Flask | None = None) -> Dispatcher:
+    from flask import current_app
+
+    return (app or current_app).extensions["cr_dispatcher"]
+
+
+def enqueue_safely(dispatcher: Dispatcher, kind: str, row: Any, **options: Any) -> str | None:
+    """Enqueue a committed row; if the queue is down the row stays QUEUED and the reconciler retries."""
+    try:
+        return dispatcher.enqueue(kind, row, **options)
+    except Exception as exc:  # Redis down or refusing: the row is the record, nothing is lost
+        db.session.rollback()
+        log.warning("could not enqueue %s:%s yet (%s); the reconciler will retry", kind, row.id, exc)
+        return None
+
+
+def enqueue(kind: str, row: Any, **options: Any) -> str | None:
+    """:func:`enqueue_safely` on this app's dispatcher."""
+    return enqueue_safely(get_dispatcher(), kind, row, **options)

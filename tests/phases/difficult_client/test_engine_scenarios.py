@@ -1,0 +1,88 @@
+"""Truth files: the shipped scenarios load; malformed files are rejected naming file, field and reason."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from grader.phases.difficult_client import list_scenarios, load_scenario, parse_scenario
+from grader.phases.difficult_client.catalogue import SCENARIOS
+from grader.phases.difficult_client.schema import DifficultClientSchema
+from grader.scenarios import Catalogue, ScenarioError
+
+GOOD = SCENARIOS.path("angry_bakery_owner").read_text()
+
+
+def mutate(change):
+    data = yaml.safe_load(GOOD)
+    change(data)
+    return yaml.safe_dump(data)
+
+
+def test_list_scenarios_is_public_metadata_only():
+    metas = list_scenarios()
+    assert {m.id for m in metas} == {"angry_bakery_owner", "overwhelmed_nonprofit_director",
+                                     "perfectionist_startup_founder", "impatient_restaurant_owner"}
+    for m in metas:
+        assert set(m.to_dict()) == {"phase", "id", "title", "persona_name", "difficulty", "summary"}
+
+
+
+def test_a_folder_without_truth_files_lists_none(tmp_path):
+    assert Catalogue("difficult_client", tmp_path, DifficultClientSchema).list() == []
+
+
+@pytest.mark.parametrize("meta", list_scenarios(), ids=lambda m: m.id)
+def test_every_scenario_is_complete(meta):
+    sc = load_scenario(meta.id)
+    assert 4 <= len(sc.constraints) <= 6
+    assert len(sc.coding_task.hidden_tests) >= 3
+    assert "hidden_tests" not in sc.coding_task.public()
+    assert sc.secret_strings()
+
+
+def test_founder_models_a_changing_constraint():
+    sc = load_scenario("perfectionist_startup_founder")
+    changing = [c for c in sc.constraints if c.change]
+    assert len(changing) == 1 and changing[0].change.after_turn >= 1
+
+
+def _problem(text, file="x.yaml"):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file=file)
+    return info.value
+
+
+def test_broken_yaml_names_the_line():
+    err = _problem("id: [unclosed\n", file="broken.yaml")
+    assert err.file == "broken.yaml" and err.field.startswith("line") and "not valid YAML" in err.reason
+
+
+@pytest.mark.parametrize(("change", "field", "reason"), [
+    (lambda d: d["persona"].pop("greeting"), "persona.greeting", "Missing data"),
+    (lambda d: d["constraints"][1].update(weight=-1), "constraints.1.weight", "greater than or equal"),
+    (lambda d: d["constraints"][0].update(partial_hint="Only free hosting for me."), "constraints.0.partial_hint",
+     "key fact 'free hosting' appears in the partial hint"),
+    (lambda d: d["constraints"][2].update(id=d["constraints"][0]["id"]), "constraints", "duplicate constraint id"),
+    (lambda d: d.update(constraints=d["constraints"][:2]), "constraints", "Length must be between 4 and 6"),
+    (lambda d: d.update(schema_version=7), "schema_version", "Must be one of"),
+    (lambda d: d["coding_task"].update(signature="def other(x):"), "coding_task.signature", "def <function_name>("),
+    (lambda d: d.update(surprise=True), "surprise", "Unknown field"),
+])
+def test_malformed_fields_are_named(change, field, reason):
+    err = _problem(mutate(change))
+    assert err.field == field and reason in err.reason
+    assert str(err).startswith(f"x.yaml: {field}: ")
+
+
+def test_unknown_scenario_and_bad_ids():
+    with pytest.raises(ScenarioError, match="no scenario 'nope'"):
+        load_scenario("nope")
+    with pytest.raises(ScenarioError, match="identifiers"):
+        load_scenario("../../etc/passwd")
+
+
+def test_file_name_must_match_id():
+    with pytest.raises(ScenarioError, match="does not match the file name"):
+        parse_scenario(GOOD.replace("id: angry_bakery_owner", "id: someone_else"),
+                       file="angry_bakery_owner.yaml", expected_id="angry_bakery_owner")
