@@ -59,6 +59,9 @@ def ensure_ready(backend: SandboxBackend) -> list[str]:
     try:
         result = run_program(backend, "python", "print('ready')", limits=Limits(wall_seconds=30))
         works = result.ok and result.stdout.strip() == "ready"
+        if not works:  # say what happened: an empty reason helps no operator
+            problems = [*problems, f"a test program ended with outcome {result.outcome!r} (exit {result.exit_code}, "
+                                   f"{result.wall_seconds:.1f} s): {(result.stderr or result.stdout).strip()[:300]!r}"]
     except SandboxError as exc:
         works, problems = False, [*problems, str(exc)]
     if not works:

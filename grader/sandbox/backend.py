@@ -8,7 +8,8 @@ import os
 import shutil
 import signal as signal_mod
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .types import RunRequest, RunResult
@@ -29,6 +30,36 @@ class SandboxBackend(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release pooled resources."""
+
+
+@contextlib.contextmanager
+def stop_on_cancel(cancel: threading.Event | None, stop: Callable[[], None]) -> Iterator[threading.Event]:
+    """While the block runs, call ``stop`` (kill the program) as soon as ``cancel`` is set.
+
+    Yields an event that is set when ``stop`` was called, so the backend can report the run as cancelled.
+    """
+    stopped = threading.Event()
+    if cancel is None:
+        yield stopped
+        return
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.is_set():
+            if cancel.wait(0.05):
+                if not finished.is_set():
+                    stopped.set()
+                    with contextlib.suppress(Exception):
+                        stop()
+                return
+
+    watcher = threading.Thread(target=watch, name="cr-sandbox-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield stopped
+    finally:
+        finished.set()
+        watcher.join(timeout=1)
 
 
 @contextlib.contextmanager

@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .backend import SandboxBackend, decode_exit
+from .backend import SandboxBackend, decode_exit, stop_on_cancel
 from .capture import CappedBuffer
 from .languages import CODE_DIR, command_for
 from .types import Limits, RunRequest, RunResult, SandboxError
@@ -225,7 +225,8 @@ class DockerBackend(SandboxBackend):
         deadline = started + limits.wall_seconds
         writer = threading.Thread(target=_send_stdin, args=(sock, request.stdin), daemon=True)
         writer.start()
-        timed_out, flood = _read_frames(sock, out, err, deadline)
+        with stop_on_cancel(request.cancel, container.kill) as cancelled:
+            timed_out, flood = _read_frames(sock, out, err, deadline)
         with contextlib.suppress(OSError):
             sock.close()
         with contextlib.suppress(Exception):
@@ -257,7 +258,7 @@ class DockerBackend(SandboxBackend):
             stdout=out.text(), stderr=err.text(), exit_code=None if (timed_out or flood) else exit_code,
             signal=sig, timed_out=timed_out, out_of_memory=oom and not timed_out,
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
-            wall_seconds=round(wall, 4), cpu_seconds=None, backend=self.name,
+            wall_seconds=round(wall, 4), cpu_seconds=None, backend=self.name, cancelled=cancelled.is_set(),
         )
 
 

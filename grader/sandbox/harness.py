@@ -35,6 +35,7 @@ import json
 import math
 import re
 import secrets
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -418,8 +419,10 @@ def run_program(
     stdin: bytes | str = b"",
     entry: str | None = None,
     limits: Limits | None = None,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run the student's program with their own input ("Run"): no tests, no grade, output capped.
+    Setting ``cancel`` from another thread stops it early.
 
     ``files`` may be a single source string (saved under the language's default file name).
     """
@@ -436,4 +439,4 @@ def run_program(
             raise InvalidRequest("say which file is the entry point")
         entry = next(iter(files))
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    return backend.run(RunRequest(language, files, entry=entry, stdin=data, limits=limits or Limits()))
+    return backend.run(RunRequest(language, files, entry=entry, stdin=data, limits=limits or Limits(), cancel=cancel))

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import seccomp
-from .backend import SandboxBackend, decode_exit, run_directory
+from .backend import SandboxBackend, decode_exit, run_directory, stop_on_cancel
 from .capture import CappedBuffer
 from .cgroups import CgroupLayout, RunCgroups
 from .languages import CODE_DIR, command_for
@@ -251,7 +251,8 @@ class LocalBackend(SandboxBackend):
         # The parked shell reads the script's path (one line), sources it and execs the chain; everything
         # after that line on its stdin is the program's stdin.
         stdin = str(script).encode() + b"\n" + request.stdin
-        timed_out, flood, status, rusage = _supervise(parked.proc, stdin, out, err, started + limits.wall_seconds)
+        with stop_on_cancel(request.cancel, lambda: _kill(parked.proc)) as cancelled:
+            timed_out, flood, status, rusage = _supervise(parked.proc, stdin, out, err, started + limits.wall_seconds)
         wall = time.monotonic() - started
         if cgroups is not None:
             cgroups.kill_all()
@@ -270,6 +271,7 @@ class LocalBackend(SandboxBackend):
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
             process_limit_hit=cgroups.pids_limit_hit() if cgroups is not None else None,
             wall_seconds=round(wall, 4), cpu_seconds=None if cpu is None else round(cpu, 4), backend=self.name,
+            cancelled=cancelled.is_set(),
         )
 
     def _setpriv_prefix(self, uid: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -88,6 +89,8 @@ class RunRequest:
     command: tuple[str, ...] | None = None
     stdin: bytes = b""
     limits: Limits = field(default_factory=Limits)
+    # Set from another thread to stop the run early (a student's Cancel); the result says "cancelled".
+    cancel: threading.Event | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -135,17 +138,22 @@ class RunResult:
     stderr_truncated: bool = False
     output_limit_exceeded: bool = False  # the program kept writing far past the cap and was stopped
     process_limit_hit: bool | None = None  # a fork/thread creation was refused; None = cannot tell
+    cancelled: bool = False  # stopped on request (RunRequest.cancel), not by a limit
     wall_seconds: float = 0.0
     cpu_seconds: float | None = None  # None when the backend cannot measure it
     backend: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0 and not (self.timed_out or self.out_of_memory or self.output_limit_exceeded)
+        return self.exit_code == 0 and not (
+            self.timed_out or self.out_of_memory or self.output_limit_exceeded or self.cancelled
+        )
 
     @property
     def outcome(self) -> str:
-        """One word for metrics and student messages: ok, error, timeout, memory, output, signal."""
+        """One word for metrics and student messages: ok, error, timeout, memory, output, signal, cancelled."""
+        if self.cancelled:
+            return "cancelled"
         if self.timed_out:
             return "timeout"
         if self.out_of_memory:

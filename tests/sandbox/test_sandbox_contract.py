@@ -94,3 +94,17 @@ def test_concurrent_runs_do_not_interfere(backend):
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(one, range(6)))
     assert [r.stdout.strip() for r in results] == [str(i * 2) for i in range(6)]
+
+
+def test_a_cancelled_run_stops_at_once_and_says_so(backend):
+    import threading
+    import time
+
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    started = time.monotonic()
+    result = run_program(backend, "python", "while True:\n    pass\n", limits=Limits(wall_seconds=20), cancel=cancel)
+    assert result.cancelled and result.outcome == "cancelled" and not result.ok
+    assert time.monotonic() - started < 5
+    after = run_program(backend, "python", "print('next')")  # the backend is still fine afterwards
+    assert after.ok and after.stdout == "next\n" and not after.cancelled
