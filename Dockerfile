@@ -1,5 +1,14 @@
 # The web and worker image. Student code never runs here: the worker starts sandbox containers
 # (see sandbox/) through the Docker engine it is given.
+
+# The browser libraries (frontend/package-lock.json), bundled by esbuild; only the bundle reaches the image.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /src/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/*.js ./
+RUN npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -14,6 +23,7 @@ COPY config ./config
 COPY devlms ./devlms
 COPY grader ./grader
 COPY lti_app ./lti_app
+COPY --from=frontend /src/lti_app/workbench/static/vendor ./lti_app/workbench/static/vendor
 COPY worker ./worker
 COPY templates ./templates
 COPY static ./static

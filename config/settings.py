@@ -8,6 +8,7 @@ variable, so the process fails at start rather than at the first request.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -71,6 +72,23 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
+# One CSP source expression: a keyword, a scheme, or [scheme://]host[:port][/path] with an optional leading *.
+_CSP_SOURCE = re.compile(
+    r"'self'|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*://)?(\*\.)?[a-z0-9.-]+(:(\d+|\*))?(/[^\s;,']*)?", re.I
+)
+
+
+def _csp_sources(name: str, value: str) -> str:
+    """A space-separated list of CSP sources, checked so a typo cannot break or widen the whole header."""
+    sources = value.split()
+    if sources == ["'none'"]:
+        return "'none'"
+    bad = [s for s in sources if not _CSP_SOURCE.fullmatch(s)]
+    if bad:
+        raise ConfigError(f"{PREFIX}{name}: {' '.join(bad)!r} is not a CSP source (e.g. https://lms.example.edu)")
+    return " ".join(sources)
+
+
 def _database_url(name: str, value: str) -> str:
     scheme = urlparse(value).scheme.split("+")[0]
     if scheme not in ("sqlite", "postgresql", "postgres"):
@@ -112,6 +130,9 @@ class Settings:
         metadata={"env": "WORK_STALE_SECONDS", "doc": "A running row silent this long is taken as lost and re-run"}
     )
     reconcile_seconds: float = field(metadata={"env": "RECONCILE_SECONDS", "doc": "Reconciler period"})
+    frame_ancestors: str = field(
+        metadata={"env": "FRAME_ANCESTORS", "doc": "CSP frame-ancestors: who may embed the tool (default: any)"}
+    )
 
     @classmethod
     def documented(cls) -> list[tuple[str, str]]:
@@ -158,6 +179,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         work_heartbeat_seconds=_positive_float("WORK_HEARTBEAT_SECONDS", get("WORK_HEARTBEAT_SECONDS", "10")),
         work_stale_seconds=_positive_float("WORK_STALE_SECONDS", get("WORK_STALE_SECONDS", "60")),
         reconcile_seconds=_positive_float("RECONCILE_SECONDS", get("RECONCILE_SECONDS", "5")),
+        frame_ancestors=_csp_sources("FRAME_ANCESTORS", get("FRAME_ANCESTORS", "")),
         log_level=_choice("LOG_LEVEL", get("LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
     )
 

@@ -56,7 +56,8 @@ class Refused(Exception):
 
 def make_blueprint(lms: DevLms, name: str, url_prefix: str = "") -> Blueprint:
     """Every URL of one dev LMS, optionally under a prefix (/dev/<shape> inside the tool)."""
-    bp = Blueprint(name, __name__, url_prefix=url_prefix or None, template_folder=TEMPLATE_FOLDER)
+    bp = Blueprint(name, __name__, url_prefix=url_prefix or None, template_folder=TEMPLATE_FOLDER,
+                   static_folder="static", static_url_path="/devlms-static")
     bp.before_request(lms.store.refresh)  # gunicorn workers share the state file
     add_course_pages(bp, lms)
     add_launch_routes(bp, lms)

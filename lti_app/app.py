@@ -39,12 +39,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from lti_app.blueprints import register_blueprints
     from lti_app.dispatch import init_dispatcher
     from lti_app.errors import register_errors
+    from lti_app.headers import register_security_headers
     from lti_app.logs import install_request_logging
     from lti_app.metrics import register_metrics
     from lti_app.security import csrf_token
 
     register_blueprints(app)
     register_errors(app)
+    register_security_headers(app)
     register_metrics(app)
     install_request_logging(app)
     init_dispatcher(app)

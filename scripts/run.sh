@@ -8,6 +8,7 @@ cd "$ROOT"
 # shellcheck disable=SC2046
 apt_install $(read_list scripts/apt-run.txt)
 ensure_venv
+bash scripts/frontend.sh
 
 PORT="${CR_PORT:-5000}"
 export CR_DATA_DIR="${CR_DATA_DIR:-$ROOT/var}"

@@ -7,6 +7,7 @@ cd "$ROOT"
 # shellcheck disable=SC2046
 apt_install $(read_list scripts/apt-run.txt) $(read_list scripts/apt-test.txt)
 ensure_venv test
+bash scripts/frontend.sh
 bash scripts/services.sh
 for extra in scripts/test-setup.d/*.sh; do
   [ -e "$extra" ] || continue

@@ -25,7 +25,9 @@ def test_dynamic_registration_round_trip(shape, tool, make_lms, browser):
     url = _registration_url(browser, lms)
     response = browser.get(url)
     assert response.status_code == 200, response.text[:500]
-    assert "org.imsglobal.lti.close" in response.text
+    # The page tells the platform to close its dialog, from a static script (CSP: no inline scripts).
+    assert '<script src="/static/registered.js"' in response.text
+    assert "org.imsglobal.lti.close" in browser.get(f"{tool.url}/static/registered.js").text
     assert f'<code id="client-id">{lms.client_id}</code>' in response.text
     # What the tool asked for: our endpoints, deep linking placements, only scopes the platform supports.
     sent = lms.store.state.dynamic_registrations[-1]
@@ -97,20 +99,20 @@ def test_picker_rejects_bad_csrf_and_bad_choices(tool, make_lms, browser):
     assert any('value="acknowledge"' in p for p in phases)
     assert not any('value="bug_hunt"' in p for p in phases)  # unavailable phases are not offered
     action = f"{tool.url}{form['action']}"
-    good = {"phase": "acknowledge", "difficulty": "medium", "language": "python", "time_limit": "10",
-            "max_attempts": "1", "csrf_token": form["fields"]["csrf_token"]}
+    good = {"phase": "acknowledge", "max_attempts": "1", "csrf_token": form["fields"]["csrf_token"]}
     forged = browser.post(action, data={**good, "csrf_token": "forged"}, allow_redirects=False)
     assert forged.status_code == 403 and forged.headers["X-LTI-Error"] == "csrf_failed"
-    invalid = browser.post(action, data={**good, "phase": "bug_hunt", "max_attempts": "99", "language": "cobol"})
+    invalid = browser.post(action, data={**good, "phase": "bug_hunt", "max_attempts": "99", "language": "cobol",
+                                         "difficulty": "medium"})
     assert invalid.status_code == 400
     assert "choose one of the available phases" in invalid.text and "max attempts must be between" in invalid.text
     assert "language must be one of" in invalid.text
     from grader.phases.difficult_client import list_scenarios
 
     scenario = list_scenarios()[0].id
-    wrong_scenario = browser.post(action, data={**good, "phase": "acknowledge", "scenario": scenario})
+    wrong_scenario = browser.post(action, data={**good, "phase": "difficult_client", "scenario": "no_such_one"})
     assert wrong_scenario.status_code == 400 and "choose a scenario from the list" in wrong_scenario.text
-    assert f'value="{scenario}"' in picker.text
+    assert f'value="{scenario}"' in wrong_scenario.text  # the picker again, for the Difficult Client
     ok = browser.post(action, data={**good, "phase": "difficult_client", "scenario": scenario})
     assert ok.status_code == 200 and forms_in(ok.text)[0]["fields"]["JWT"]
     claims = jwt.decode(forms_in(ok.text)[0]["fields"]["JWT"], options={"verify_signature": False})
