@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from lti_app.phases import all_phases
     from lti_app.views.instructor import bp as instructor_bp
     from lti_app.views.student import bp as student_bp
+    from lti_app.workbench.web import bp as workbench_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(lti_bp)
@@ -18,5 +19,6 @@ def register_blueprints(app: Flask) -> None:
         register_devlms(app)
     app.register_blueprint(student_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(workbench_bp)
     for phase in all_phases():
         app.register_blueprint(phase.adapter.blueprint)

@@ -8,15 +8,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grader.scoring import Grade
+from grader.workbench.grade_policy import Scored, attempt_policy_of, pick
 from lti_app.dispatch import enqueue
 from lti_app.extensions import db
-from lti_app.models import Attempt, AttemptStatus, Evaluation, GradeRow, Passback, utcnow
+from lti_app.models import Activity, Attempt, AttemptStatus, Evaluation, GradeRow, Passback, utcnow
 
 
 def request_evaluation(attempt: Attempt, reason: str = "finish", inputs: dict[str, Any] | None = None) -> Evaluation:
-    """Close the attempt for grading and queue its evaluation. Regrades go to the low-priority queue."""
+    """Close the attempt for grading ("finish", "deadline") or regrade it, and queue the evaluation.
+    Regrades go to the low-priority queue."""
     evaluation = Evaluation(attempt_id=attempt.id, reason=reason, inputs=inputs or {})
-    if reason == "finish":
+    if reason != "regrade":
         attempt.status = AttemptStatus.GRADING
     db.session.add(evaluation)
     db.session.commit()
@@ -27,7 +29,8 @@ def request_evaluation(attempt: Attempt, reason: str = "finish", inputs: dict[st
 def store_grade(
     evaluation: Evaluation, grade: Grade, inputs: dict[str, Any], feedback: dict[str, Any] | None = None
 ) -> GradeRow:
-    """Persist a grade once per evaluation (idempotent) and queue its passback."""
+    """Persist a grade once per evaluation (idempotent) and queue a passback of the grade the activity's
+    attempt policy now counts for this student (this one, or another attempt's)."""
     existing = db.session.scalar(select(GradeRow).where(GradeRow.evaluation_id == evaluation.id))
     if existing is not None:
         return existing
@@ -47,7 +50,7 @@ def store_grade(
     attempt.closed_at = attempt.closed_at or utcnow()
     db.session.add(row)
     db.session.flush()
-    passback = new_passback(row)
+    passback = new_passback(counting_grade(attempt.activity, attempt.user_id) or row)
     db.session.commit()
     enqueue("passback", passback)
     return row
@@ -80,8 +83,10 @@ def new_passback(row: GradeRow) -> Passback:
 
 
 def resend(row: GradeRow) -> Passback:
-    """Instructor's resend: a new delivery with a newer timestamp."""
-    passback = new_passback(row)
+    """Instructor's resend for ``row``'s student: a new delivery, with a newer timestamp, of the grade the
+    attempt policy counts (never an older, lower grade the policy does not pick)."""
+    attempt = row.attempt
+    passback = new_passback(counting_grade(attempt.activity, attempt.user_id) or row)
     db.session.commit()
     enqueue("passback", passback)
     return passback
@@ -89,3 +94,36 @@ def resend(row: GradeRow) -> Passback:
 
 def latest_passback(grade_id: int) -> Passback | None:
     return db.session.scalar(select(Passback).where(Passback.grade_id == grade_id).order_by(Passback.id.desc()))
+
+
+def attempt_grades(activity_id: int, user_id: int) -> list[tuple[Attempt, GradeRow]]:
+    """The student's graded attempts in attempt order, each with its newest grade (a regrade replaces it)."""
+    rows = db.session.execute(
+        select(Attempt, GradeRow)
+        .join(GradeRow, GradeRow.attempt_id == Attempt.id)
+        .where(Attempt.activity_id == activity_id, Attempt.user_id == user_id)
+        .order_by(GradeRow.id)
+    ).all()
+    newest: dict[int, tuple[Attempt, GradeRow]] = {}
+    for attempt, grade in rows:
+        newest[attempt.id] = (attempt, grade)
+    return sorted(newest.values(), key=lambda pair: pair[0].number)
+
+
+def counting_grade(activity: Activity, user_id: int) -> GradeRow | None:
+    """The grade the gradebook should hold for the student: the activity's attempt policy ("best" by default,
+    "latest" or "first") applied to each attempt's newest grade. Ties under "best" go to the earlier attempt."""
+    candidates = [Scored(grade, grade.score, attempt.number) for attempt, grade in attempt_grades(activity.id, user_id)]
+    chosen = pick(candidates, attempt_policy_of(activity.options))
+    return chosen.item if chosen is not None else None
+
+
+def gradebook_passback(activity_id: int, user_id: int) -> Passback | None:
+    """The newest delivery to the gradebook for this student and activity (whichever grade it carries)."""
+    return db.session.scalar(
+        select(Passback)
+        .join(GradeRow, GradeRow.id == Passback.grade_id)
+        .join(Attempt, Attempt.id == GradeRow.attempt_id)
+        .where(Attempt.activity_id == activity_id, Attempt.user_id == user_id)
+        .order_by(Passback.id.desc())
+    )

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Response, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from grader.phases.options import ATTEMPTS_RANGE, OPTION_NAMES, TIME_LIMIT_RANGE, InvalidOption, clean_option
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
-from lti_app.models import Activity, Attempt, Course, User
+from lti_app.models import Activity, Attempt, Course, User, utcnow
 from lti_app.phases import get_phase
+from lti_app.workbench.accommodations import accommodation_for
+from lti_app.workbench.clock import deadline_for
 
-ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit")
+# Options kept in Activity.options (the scenario and attempts allowed have their own columns). Only those the
+# activity's phase honours (its PhaseInfo.options) are stored; anything else in the custom parameters is ignored.
+ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy")
+log = logging.getLogger(__name__)
 
 
 def on_resource_launch(ctx: LaunchContext) -> Response:
@@ -46,13 +53,36 @@ def on_resource_launch(ctx: LaunchContext) -> Response:
 
 
 def _configure_from_custom(activity: Activity, custom: dict[str, str]) -> None:
+    """Store the phase and the options it honours, checked; a bad value falls back to the option's default."""
     activity.phase = (custom.get("phase") or "").strip()
-    activity.scenario = (custom.get("scenario") or "").strip()
-    activity.options = {k: custom[k] for k in ACTIVITY_OPTION_KEYS if custom.get(k)}
+    phase = get_phase(activity.phase)
+    honoured = phase.info.options if phase is not None else frozenset()
+    ignored = sorted(k for k in OPTION_NAMES if custom.get(k) and k not in honoured)
+    if ignored:
+        log.info("activity %s: phase %r does not use option(s) %s; ignored", activity.id, activity.phase, ignored)
+    activity.scenario = (custom.get("scenario") or "").strip()[:128] if "scenario" in honoured else ""
+    activity.max_attempts = _whole(custom.get("max_attempts"), ATTEMPTS_RANGE, 1) if "max_attempts" in honoured else 1
+    options: dict[str, str] = {}
+    for key in ACTIVITY_OPTION_KEYS:
+        raw = custom.get(key)
+        if not raw or key not in honoured:
+            continue
+        try:
+            value = str(_whole(raw, TIME_LIMIT_RANGE, 0)) if key == "time_limit" else clean_option(key, raw)
+        except InvalidOption as exc:
+            log.warning("activity %s: %s; using the default", activity.id, exc)
+            continue
+        if value and value != "0":
+            options[key] = value
+    activity.options = options
+
+
+def _whole(raw: str | None, bounds: tuple[int, int], default: int) -> int:
+    """A whole number clamped into ``bounds``; ``default`` when there is none."""
     try:
-        activity.max_attempts = max(1, min(20, int(custom.get("max_attempts") or 1)))
+        return max(bounds[0], min(bounds[1], int(str(raw or default).strip())))
     except ValueError:
-        activity.max_attempts = 1
+        return default
 
 
 def _latest_attempt(ctx: LaunchContext) -> Attempt | None:
@@ -67,11 +97,15 @@ def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
     phase = get_phase(activity.phase)
     assert phase is not None
     previous = _latest_attempt(ctx)
+    user = user_for(ctx)
+    started = utcnow()
     attempt = Attempt(
         activity_id=activity.id,
-        user_id=user_for(ctx).id,
+        user_id=user.id,
         number=(previous.number + 1) if previous else 1,
         state=phase.adapter.new_state(activity),
+        started_at=started,
+        deadline_at=deadline_for(activity, accommodation_for(activity.id, user.id), started),
     )
     db.session.add(attempt)
     db.session.commit()

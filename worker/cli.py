@@ -71,11 +71,14 @@ def check_sandbox_command() -> None:
 
 @worker_cli.command("reconcile")
 def reconcile_once() -> None:
-    """Re-enqueue lost work once and print what was re-enqueued."""
+    """Re-enqueue lost work and close attempts past their deadline, once; print what it did."""
     from lti_app.dispatch import get_dispatcher
+    from lti_app.workbench.deadlines import sweep_deadlines
     from worker.reconciler import reconcile
 
     stale = timedelta(seconds=current_app.config["SETTINGS"].work_stale_seconds)
     for kind, row_id in reconcile(get_dispatcher(), stale):
         click.echo(f"re-enqueued {kind}:{row_id}")
+    for attempt_id in sweep_deadlines():
+        click.echo(f"deadline: attempt {attempt_id}")
 

@@ -1,4 +1,4 @@
-"""Finds rows whose job was lost and puts them back on the queue.
+"""Finds rows whose job was lost and puts them back on the queue, and closes attempts past their deadline.
 
 Lost means: queued but never enqueued (Redis was down), queued but the queue no longer knows the job
 (Redis restarted), running but silent past the stale limit (worker killed), or waiting to retry and due.
@@ -18,6 +18,7 @@ from lti_app.dispatch import Dispatcher, enqueue_safely, get_dispatcher
 from lti_app.extensions import db
 from lti_app.jobs import KINDS
 from lti_app.models import WorkStatus, utcnow
+from lti_app.workbench.deadlines import sweep_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -104,5 +105,6 @@ class ReconcilerThread:
             try:
                 with self.app.app_context():
                     reconcile(get_dispatcher(self.app), self.stale_after)
+                    sweep_deadlines()
             except Exception:
                 log.exception("reconciler pass failed; trying again next period")

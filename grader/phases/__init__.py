@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from grader.phases.options import OPTION_NAMES
 from grader.scenarios import ScenarioMeta
 
 
@@ -26,3 +27,11 @@ class PhaseInfo:
     summary: str
     # Public metadata of the phase's scenarios, for the picker (a phase without truth files lists none).
     list_scenarios: Callable[[], list[ScenarioMeta]] = field(default=_no_scenarios, compare=False)
+    # The activity options the phase honours (names from grader.phases.options.OPTION_NAMES): the picker
+    # offers only these, a launch stores only these, and every one of them changes what a launch does.
+    options: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.options) - set(OPTION_NAMES)
+        if unknown:
+            raise ValueError(f"phase {self.id!r} declares unknown option(s): {', '.join(sorted(unknown))}")

@@ -29,9 +29,10 @@ class ScenarioMeta:
     persona_name: str
     difficulty: str
     summary: str
+    languages: tuple[str, ...] = ()  # the programming language(s) its task is written in, if it has one
 
-    def to_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
+    def to_dict(self) -> dict[str, object]:
+        return {**self.__dict__, "languages": list(self.languages)}
 
 
 class HasMeta(Protocol):

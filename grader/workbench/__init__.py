@@ -6,7 +6,8 @@
   Submit (examples in detail, hidden tests as counts only), as plain student-safe data.
 """
 
-from grader.workbench.code_runs import SUBMISSION_KINDS, execute
+from grader.workbench.code_runs import SUBMISSION_KINDS, execute, time_limit_seconds
 from grader.workbench.code_task import CaseSchema, CodeCase, CodingTask, CodingTaskSchema
 
-__all__ = ["SUBMISSION_KINDS", "CaseSchema", "CodeCase", "CodingTask", "CodingTaskSchema", "execute"]
+__all__ = ["SUBMISSION_KINDS", "CaseSchema", "CodeCase", "CodingTask", "CodingTaskSchema", "execute",
+           "time_limit_seconds"]

@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from grader.workbench.notation import call, literal
+
 
 @dataclass(frozen=True)
 class CodeCase:
@@ -30,7 +32,9 @@ class CodingTask:
             "function_name": self.function_name,
             "signature": self.signature,
             "description": self.description,
-            "examples": [{"args": list(c.args), "expected": c.expected} for c in self.examples],
+            "examples": [{"args": list(c.args), "expected": c.expected,
+                          "call": call(self.function_name, list(c.args), self.language),
+                          "shown_expected": literal(c.expected, self.language)} for c in self.examples],
         }
 
 

@@ -11,46 +11,53 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
 from grader.phases import PhaseInfo
-from grader.sandbox.types import LANGUAGES
+from grader.phases.options import (  # noqa: F401  (DIFFICULTIES and the ranges are part of this module's API)
+    ATTEMPTS_RANGE,
+    DIFFICULTIES,
+    OPTION_LABELS,
+    OPTION_NAMES,
+    TIME_LIMIT_RANGE,
+    InvalidOption,
+    clean_option,
+)
+from grader.sandbox.types import LANGUAGES  # noqa: F401  (the picker lists them)
+from grader.workbench.grade_policy import DEFAULT_ATTEMPT_POLICY, DEFAULT_SUBMISSION_POLICY
 from lti_app.lti.launch_store import DeepLinkSession
 from lti_app.lti.platforms import find_platform, to_registration
 
 log = logging.getLogger("lti_app.lti")
 
-DIFFICULTIES = ("easy", "medium", "hard")
-TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
-ATTEMPTS_RANGE = (1, 20)
 SCORE_MAXIMUM = 100
 LINEITEM_TAG = "coderesidency"
+# What an honoured option is when the form leaves it blank (scenario, difficulty, language: the phase's default).
+OPTION_DEFAULTS = {"time_limit": "0", "max_attempts": "1", "grade_policy": DEFAULT_ATTEMPT_POLICY,
+                   "submission_policy": DEFAULT_SUBMISSION_POLICY}
 
 
 @dataclass(frozen=True)
 class ScenarioChoice:
     id: str
     title: str
+    difficulty: str = ""
+    languages: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The title with the scenario's own difficulty and task language(s): "The Bakery (easy · python)"."""
+        details = " · ".join(x for x in (self.difficulty, ", ".join(self.languages)) if x)
+        return f"{self.title} ({details})" if details else self.title
 
 
 @dataclass(frozen=True)
 class ActivityChoice:
     phase: str
-    scenario: str
-    difficulty: str
-    language: str
-    time_limit: int
-    max_attempts: int
     title: str
+    # Only options the phase honours, checked and as strings; an option left to the phase's default is absent.
+    options: dict[str, str]
 
     def custom_params(self, activity_key: str) -> dict[str, str]:
-        # Custom parameters come back as strings in every launch of the link; the lead's views read them.
-        return {
-            "phase": self.phase,
-            "scenario": self.scenario,
-            "difficulty": self.difficulty,
-            "language": self.language,
-            "time_limit": str(self.time_limit),
-            "max_attempts": str(self.max_attempts),
-            "activity_key": activity_key,
-        }
+        # Custom parameters come back as strings in every launch of the link; lti_app.launches stores them.
+        return {"phase": self.phase, **self.options, "activity_key": activity_key}
 
 
 def available_phases() -> list[PhaseInfo]:
@@ -74,55 +81,67 @@ def scenarios_for(phase: PhaseInfo) -> list[ScenarioChoice]:
     except Exception:  # a broken truth file must not break the picker (CI validates every shipped one)
         log.exception("listing the scenarios of %r failed", phase.id)
         return []
-    return [ScenarioChoice(id=m.id, title=m.title) for m in metas]
+    return [ScenarioChoice(id=m.id, title=m.title, difficulty=m.difficulty, languages=tuple(m.languages))
+            for m in metas]
 
 
-def _int_in(form: dict[str, str], name: str, bounds: tuple[int, int], errors: list[str]) -> int:
-    raw = (form.get(name) or "0").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.append(f"{name.replace('_', ' ')} must be a whole number")
-        return 0
-    if not bounds[0] <= value <= bounds[1]:
-        errors.append(f"{name.replace('_', ' ')} must be between {bounds[0]} and {bounds[1]}")
-    return value
+def chosen_phase(form: dict[str, str]) -> PhaseInfo | None:
+    """The phase the form names, if it is registered."""
+    return _phase_info((form.get("phase") or "").strip())
 
 
 def parse_choice(form: dict[str, str]) -> tuple[ActivityChoice | None, list[str]]:
-    """Validate the picker form. Returns (choice, []) or (None, errors)."""
+    """Validate the picker form. Returns (choice, []) or (None, errors).
+
+    Only the options the chosen phase honours are accepted: one it does not use is refused with a sentence
+    saying so (the picker never offers it). With no known phase, every option's value is still checked, so
+    the instructor sees every problem at once.
+    """
     errors: list[str] = []
-    phase = _phase_info(form.get("phase", ""))
+    phase = chosen_phase(form)
     if phase is None:
         errors.append("choose one of the available phases")
-    scenario = (form.get("scenario") or "").strip()
-    if phase is not None and scenario:
-        known = {s.id for s in scenarios_for(phase)}
-        if scenario not in known:
-            errors.append("choose a scenario from the list")
-    difficulty = form.get("difficulty", "")
-    if difficulty not in DIFFICULTIES:
-        errors.append(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
-    language = form.get("language", "")
-    if language not in LANGUAGES:
-        errors.append(f"language must be one of {', '.join(LANGUAGES)}")
-    time_limit = _int_in(form, "time_limit", TIME_LIMIT_RANGE, errors)
-    max_attempts = _int_in(form, "max_attempts", ATTEMPTS_RANGE, errors)
+    honoured = phase.options if phase is not None else frozenset(OPTION_NAMES)
+    options: dict[str, str] = {}
+    for name in OPTION_NAMES:
+        raw = (form.get(name) or "").strip()
+        if name not in honoured:
+            if raw and phase is not None:
+                errors.append(f"{phase.title} does not use the option “{OPTION_LABELS[name]}”; "
+                              f"it is not offered for this phase")
+            continue
+        try:
+            value = clean_option(name, raw) or OPTION_DEFAULTS.get(name, "")
+        except InvalidOption as exc:
+            errors.append(str(exc))
+            continue
+        if value:
+            options[name] = value
+    if phase is not None:
+        _check_scenario(phase, options, errors)
     title = (form.get("title") or "").strip()[:200]
     if errors or phase is None:
         return None, errors
-    return (
-        ActivityChoice(
-            phase=phase.id,
-            scenario=scenario,
-            difficulty=difficulty,
-            language=language,
-            time_limit=time_limit,
-            max_attempts=max_attempts,
-            title=title or phase.title,
-        ),
-        [],
-    )
+    return ActivityChoice(phase=phase.id, title=title or phase.title, options=options), []
+
+
+def _check_scenario(phase: PhaseInfo, options: dict[str, str], errors: list[str]) -> None:
+    """The scenario must be the phase's own; a named scenario decides the difficulty (and language) itself."""
+    scenarios = {s.id: s for s in scenarios_for(phase)}
+    scenario = scenarios.get(options.get("scenario", ""))
+    if "scenario" in options and scenario is None:
+        errors.append("choose a scenario from the list")
+        return
+    if scenario is not None:
+        if "difficulty" in phase.options and scenario.difficulty:
+            options["difficulty"] = scenario.difficulty  # what the activity will play, whatever was chosen
+        language = options.get("language")
+        if language and scenario.languages and language not in scenario.languages:
+            errors.append(f"{scenario.title} is written in {', '.join(scenario.languages)}; choose that language "
+                          f"or another scenario")
+    elif "difficulty" in options and scenarios and not any(s.difficulty == options["difficulty"]
+                                                          for s in scenarios.values()):
+        errors.append(f"{phase.title} has no {options['difficulty']} scenario; choose another difficulty")
 
 
 def build_response_jwt(session: DeepLinkSession, choice: ActivityChoice, launch_url: str) -> tuple[str, str]:

@@ -148,22 +148,41 @@ def launch() -> Response:
 
 
 def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
+    """The picker, rendered for one phase (the one the form names, else the first): only its options are on
+    the page, so it works without JavaScript; static/picker.js swaps them in place when the phase changes."""
     phases = deep_linking.available_phases()
-    scenarios = {p.id: deep_linking.scenarios_for(p) for p in phases}
+    chosen = deep_linking.chosen_phase(form) or (phases[0] if phases else None)
     return make_response(
         render_template(
             "lti/picker.html",
             launch_id=launch_id,
             csrf_token=csrf_token,
             phases=phases,
-            scenarios=scenarios,
+            chosen=chosen,
+            honoured=chosen.options if chosen is not None else frozenset(),
+            scenarios=deep_linking.scenarios_for(chosen) if chosen is not None else [],
             difficulties=deep_linking.DIFFICULTIES,
             languages=deep_linking.LANGUAGES,
+            time_limit_range=deep_linking.TIME_LIMIT_RANGE,
+            attempts_range=deep_linking.ATTEMPTS_RANGE,
+            attempt_policies=ATTEMPT_POLICY_CHOICES,
+            submission_policies=SUBMISSION_POLICY_CHOICES,
             form=form,
             errors=errors,
         ),
         status,
     )
+
+
+ATTEMPT_POLICY_CHOICES = (
+    ("best", "Best attempt counts (a worse attempt never lowers the grade)"),
+    ("latest", "Latest attempt counts"),
+    ("first", "First attempt counts (later attempts are practice)"),
+)
+SUBMISSION_POLICY_CHOICES = (
+    ("best", "Best Submit counts (most hidden tests passed)"),
+    ("latest", "Latest Submit counts"),
+)
 
 
 @bp.post("/deep-link/<launch_id>")
@@ -174,7 +193,9 @@ def deep_link_submit(launch_id: str) -> Response:
         raise LtiError("unknown_launch", "This activity picker has expired or was already used. Start again.", 403)
     if not hmac.compare_digest(request.form.get("csrf_token", ""), session.csrf_token):
         raise LtiError("csrf_failed", "The form did not come from this launch's picker.", 403)
-    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "show_options")}
+    if request.form.get("show_options"):  # the no-JavaScript phase switch: the picker again, for that phase
+        return _render_picker(launch_id, session.csrf_token, form, [])
     choice, errors = deep_linking.parse_choice(form)
     if choice is None:
         return _render_picker(launch_id, session.csrf_token, form, errors, status=400)

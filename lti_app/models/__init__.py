@@ -1,10 +1,12 @@
 """All tables. Import submodules here so Alembic and create_all see every model."""
 
 from lti_app.models.domain import (  # noqa: F401
+    Accommodation,
     Activity,
     Attempt,
     AttemptStatus,
     Course,
+    Draft,
     Evaluation,
     GradeRow,
     Message,

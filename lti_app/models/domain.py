@@ -81,10 +81,44 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     # Phase engine state (JSON). Contains hidden truth-derived data: never render it directly.
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Fixed when the attempt starts (time limit × the student's accommodation); the reconciler closes
+    # open attempts past it. None: no time limit.
+    deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column()
 
     activity: Mapped[Activity] = relationship()
     user: Mapped[User] = relationship()
+
+
+class Draft(db.Model):  # type: ignore[name-defined]
+    """The student's unsaved work of an attempt (code editor, program input), saved as they type.
+
+    ``revision`` only grows: a save that arrives late (an older revision) never overwrites a newer one.
+    """
+
+    __tablename__ = "draft"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    stdin: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Accommodation(db.Model):  # type: ignore[name-defined]
+    """One student's adjustments on one activity, set by an instructor: more time, more attempts."""
+
+    __tablename__ = "accommodation"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    time_multiplier: Mapped[float] = mapped_column(default=1.0)
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Message(db.Model):  # type: ignore[name-defined]
@@ -136,6 +170,7 @@ class Submission(WorkRow, db.Model):  # type: ignore[name-defined]
     source: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # student-safe result
+    cancel_requested_at: Mapped[datetime | None] = mapped_column()  # the student pressed Cancel (Run only)
 
 
 class Evaluation(WorkRow, db.Model):  # type: ignore[name-defined]
@@ -145,7 +180,7 @@ class Evaluation(WorkRow, db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(32), default="finish")  # "finish" | "regrade"
+    reason: Mapped[str] = mapped_column(String(32), default="finish")  # "finish" | "deadline" | "regrade"
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

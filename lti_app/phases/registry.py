@@ -18,10 +18,12 @@ from flask import Blueprint
 from grader.phases import PhaseInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from grader.scoring import Grade
     from grader.workbench import CodingTask
     from lti_app.lti.context import LaunchContext
-    from lti_app.models import Activity, Attempt, Evaluation
+    from lti_app.models import Activity, Attempt, Evaluation, Message
 
 # The built phases, in the order the picker offers them.
 PHASE_IDS: tuple[str, ...] = (
@@ -54,6 +56,31 @@ class RunsCode(Protocol):
     """Optional capability: the phase has a coding task its Run and Submit execute in the sandbox."""
 
     def code_task(self, attempt: Attempt) -> CodingTask: ...
+
+    def accepts_code(self, attempt: Attempt) -> bool:
+        """Whether Run/Submit are open in this attempt now (e.g. the task has been unlocked); the deadline
+        submits the last draft only then."""
+        ...
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One turn of an attempt's record as an instructor reads it (instructor pages only)."""
+
+    speaker: str
+    text: str
+    note: str = ""  # the phase's judgement of this turn, in words
+    judge: str = ""  # who judged it ("Director"), shown before the note
+    raw: dict[str, Any] | None = None  # the stored record behind the line, shown behind a disclosure
+
+
+@runtime_checkable
+class NarratesTranscript(Protocol):
+    """Optional capability: the instructor's attempt page shows the phase's conversation as sentences — who
+    said what, and the hidden judge's verdict in words — with the raw record behind a disclosure. Without
+    it the page lists the stored messages as they are."""
+
+    def transcript_lines(self, attempt: Attempt, messages: Sequence[Message]) -> list[TranscriptLine]: ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
-from lti_app.grading import latest_passback
+from lti_app.grading import gradebook_passback
 from lti_app.models import Attempt, AttemptStatus, Evaluation, GradeRow, Passback, Submission, WorkStatus
 
 
@@ -70,5 +70,10 @@ def attempt_status(attempt: Attempt) -> dict[str, Any]:
         data["submission"] = {**work_state(submission), "kind": submission.kind, "result": submission.result}
     if attempt.status == AttemptStatus.CLOSED and (grade := latest_grade(attempt)) is not None:
         data["grade"] = grade_view(grade)
-        data["passback"] = passback_state(latest_passback(grade.id))
+        # The gradebook's newest delivery for this student, whichever attempt's grade the policy sent.
+        delivery = gradebook_passback(attempt.activity_id, attempt.user_id)
+        data["passback"] = passback_state(delivery)
+        if delivery is not None:
+            sent = delivery.grade
+            data["gradebook"] = {"score": sent.score, "letter": sent.letter, "attempt": sent.attempt.number}
     return data

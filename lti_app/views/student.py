@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, url_for
 
-from lti_app.access import activity_for, current_attempt, require_launch, user_for
+from lti_app.access import activity_for, current_attempt, require_launch
 from lti_app.errors import refuse
-from lti_app.extensions import db
 from lti_app.launches import start_attempt
-from lti_app.models import Attempt, AttemptStatus, Submission
+from lti_app.models import AttemptStatus
 from lti_app.phases import get_phase
 from lti_app.security import check_csrf
 from lti_app.views.report import render_report
 from lti_app.views.status import attempt_status
-from lti_app.workbench.submissions import submission_view
+from lti_app.workbench.accommodations import accommodation_for, attempts_allowed
+from lti_app.workbench.policy import policy_note
+from lti_app.workbench.submissions import own_submission, submission_view
 
 bp = Blueprint("student", __name__)
+bp.add_app_template_global(policy_note, "grade_policy_note")  # for the shared partial workbench/policy_note.html
 
 
 @bp.get("/a/<launch_id>")
@@ -52,7 +54,7 @@ def new_attempt(launch_id: str):  # type: ignore[no-untyped-def]
     attempt = current_attempt(ctx)
     if attempt is not None and attempt.status != AttemptStatus.CLOSED:
         refuse(409, "attempt_open", "finish the current attempt first")
-    if attempt is not None and attempt.number >= act.max_attempts:
+    if attempt is not None and attempt.number >= attempts_allowed(act, accommodation_for(act.id, attempt.user_id)):
         refuse(409, "no_attempts_left", "you have used every attempt for this activity")
     start_attempt(act, ctx)
     return redirect(url_for("student.activity", launch_id=launch_id), code=303)
@@ -70,10 +72,5 @@ def status(launch_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/api/a/<launch_id>/submissions/<int:submission_id>")
 def submission_status(launch_id: str, submission_id: int):  # type: ignore[no-untyped-def]
     """A submission's live status and result."""
-    ctx = require_launch(launch_id)
-    row = db.session.get(Submission, submission_id)
-    attempt = db.session.get(Attempt, row.attempt_id) if row is not None else None
-    # Ids in URLs are not trusted: the row must belong to this learner in this launch's activity.
-    if attempt is None or attempt.activity_id != activity_for(ctx).id or attempt.user_id != user_for(ctx).id:
-        refuse(404, "submission_unknown", "there is no such submission in your attempt")
+    row, _ = own_submission(require_launch(launch_id), submission_id)
     return jsonify(submission=submission_view(launch_id, row))

@@ -8,19 +8,44 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import select
 
+from grader.workbench import time_limit_seconds
+from grader.workbench.grade_policy import Scored, pick, submission_policy_of
+from lti_app.access import activity_for, user_for
 from lti_app.dispatch import enqueue
 from lti_app.errors import refuse
 from lti_app.extensions import db
-from lti_app.models import Attempt, Submission, WorkStatus
+from lti_app.lti.context import LaunchContext
+from lti_app.models import Attempt, Submission, WorkStatus, utcnow
 from lti_app.views.status import work_state
 
 PENDING = (WorkStatus.QUEUED, WorkStatus.RUNNING, WorkStatus.RETRY)
 
 
 def submission_view(launch_id: str, row: Submission) -> dict[str, Any]:
-    """What the page may know of a submission: its work state, kind, student-safe result and status URL."""
-    return {**work_state(row), "kind": row.kind, "result": row.result,
-            "url": url_for("student.submission_status", launch_id=launch_id, submission_id=row.id)}
+    """What the page may know of a submission: its work state, kind, student-safe result, how long it has
+    run against which limit, and where to follow (events), poll (url) or cancel it."""
+    view = {**work_state(row), "kind": row.kind, "result": row.result,
+            "limit_seconds": time_limit_seconds(row.kind),
+            "url": url_for("student.submission_status", launch_id=launch_id, submission_id=row.id),
+            "events_url": url_for("workbench.submission_events", launch_id=launch_id, submission_id=row.id)}
+    if row.kind == "run":
+        view["cancel_url"] = url_for("workbench.cancel_submission", launch_id=launch_id, submission_id=row.id)
+    if row.status == WorkStatus.RUNNING and row.started_at is not None:
+        view["elapsed_seconds"] = round(max(0.0, (utcnow() - row.started_at).total_seconds()), 1)
+    if row.cancel_requested_at is not None:
+        view["cancel_requested"] = True
+    return view
+
+
+def own_submission(ctx: LaunchContext, submission_id: int) -> tuple[Submission, Attempt]:
+    """The submission, refused unless it belongs to this learner in this launch's activity (ids in URLs are
+    not trusted alone)."""
+    row = db.session.get(Submission, submission_id)
+    attempt = db.session.get(Attempt, row.attempt_id) if row is not None else None
+    if attempt is None or attempt.activity_id != activity_for(ctx).id or attempt.user_id != user_for(ctx).id:
+        refuse(404, "submission_unknown", "there is no such submission in your attempt")
+    assert row is not None
+    return row, attempt
 
 
 def latest_submission(attempt_id: int) -> Submission | None:
@@ -37,15 +62,32 @@ def pending_submission(attempt_id: int) -> Submission | None:
     )
 
 
-def counting_submit(attempt_id: int) -> dict[str, Any] | None:
-    """The Submit that counts for the grade — the newest the sandbox finished with a test report (Run never
-    counts) — as the plain data a phase grades: ``{"id", "source", "result"}``."""
+def graded_submits(attempt_id: int) -> list[Submission]:
+    """The attempt's Submits the sandbox finished with a test report, oldest first (Run never counts)."""
     rows = db.session.scalars(
         select(Submission)
         .where(Submission.attempt_id == attempt_id, Submission.kind == "submit", Submission.status == WorkStatus.DONE)
-        .order_by(Submission.id.desc())
+        .order_by(Submission.id)
     )
-    row = next((r for r in rows if isinstance(r.result, dict) and "hidden" in r.result), None)
+    return [r for r in rows if isinstance(r.result, dict) and isinstance(r.result.get("hidden"), dict)]
+
+
+def counting_submission(attempt_id: int, policy: str | None = None) -> Submission | None:
+    """The Submit the activity's submission policy counts: "best" (the default) = most hidden tests passed,
+    ties to the earlier one; "latest" = the newest."""
+    if policy is None:
+        attempt = db.session.get(Attempt, attempt_id)
+        policy = submission_policy_of(attempt.activity.options if attempt is not None else None)
+    candidates = [Scored(row, float(row.result["hidden"].get("passed") or 0), row.id)
+                  for row in graded_submits(attempt_id)]
+    chosen = pick(candidates, policy)
+    return chosen.item if chosen is not None else None
+
+
+def counting_submit(attempt_id: int, policy: str | None = None) -> dict[str, Any] | None:
+    """The Submit that counts for the grade (:func:`counting_submission`), as the plain data a phase grades:
+    ``{"id", "source", "result"}``."""
+    row = counting_submission(attempt_id, policy)
     return None if row is None else {"id": row.id, "source": row.source, "result": row.result}
 
 

@@ -97,6 +97,13 @@ def add_activity(browser: Browser, lms: DevLms, **choice: str) -> str:
     assert picker.status_code == 200, picker.text[:500]
     fields = {"phase": "acknowledge", "difficulty": "medium", "language": "python", "time_limit": "30",
               "max_attempts": "2", "title": "Orientation"}
+    # The picker refuses an option the phase does not use: keep only the defaults the chosen phase honours.
+    from grader.phases.options import OPTION_NAMES
+    from lti_app.phases import get_phase
+
+    phase = get_phase(choice.get("phase", fields["phase"]))
+    honoured = phase.info.options if phase is not None else frozenset(OPTION_NAMES)
+    fields = {k: v for k, v in fields.items() if k not in OPTION_NAMES or k in honoured}
     fields.update(choice)
     response = browser.submit_form(picker, fields)
     assert response.status_code == 200, response.text[:500]

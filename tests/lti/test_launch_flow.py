@@ -34,13 +34,14 @@ def _latest_context(tool, user_sub: str):
 
 
 def test_deep_link_then_student_and_instructor_launches(tool, lms, browser):
-    link_id = add_activity(browser, lms, phase="acknowledge", difficulty="hard", language="python",
-                           time_limit="45", max_attempts="3", title="Week 1 orientation")
+    link_id = add_activity(browser, lms, phase="difficult_client", difficulty="hard", time_limit="45",
+                           max_attempts="3", grade_policy="latest", title="Week 1 orientation")
     link = lms.store.state.links[link_id]
-    # The ltiResourceLink came back with custom parameters naming the activity and a line item.
-    assert {k: link.custom[k] for k in ("phase", "scenario", "difficulty", "language", "time_limit", "max_attempts")} \
-        == {"phase": "acknowledge", "scenario": "", "difficulty": "hard", "language": "python", "time_limit": "45",
-            "max_attempts": "3"}
+    # The ltiResourceLink came back with custom parameters naming the activity (only the options its phase
+    # honours: the Difficult Client has no "language") and a line item.
+    assert {k: v for k, v in link.custom.items() if k != "activity_key"} == {
+        "phase": "difficult_client", "difficulty": "hard", "time_limit": "45", "max_attempts": "3",
+        "grade_policy": "latest", "submission_policy": "best"}
     assert len(link.custom["activity_key"]) == 36
     lineitem = lms.store.state.lineitems[link.lineitem_id]
     assert (lineitem.score_maximum, lineitem.label, lineitem.resource_id, lineitem.tag) == (
@@ -156,8 +157,7 @@ def test_deep_link_response_is_signed_by_the_tool(tool, lms, browser):
     picker = browser.launch(lms.base_url, lms.users[0].id, deep_link=True)
     from tests.support.browser import forms_in
 
-    response = browser.submit_form(picker, {"phase": "acknowledge", "difficulty": "easy", "language": "python",
-                                            "time_limit": "0", "max_attempts": "1"})
+    response = browser.submit_form(picker, {"phase": "acknowledge", "max_attempts": "1"})
     token = forms_in(response.text)[0]["fields"]["JWT"]
     header = jwt.get_unverified_header(token)
     keys = {k["kid"]: k for k in browser.get(f"{tool.url}/lti/jwks.json").json()["keys"]}

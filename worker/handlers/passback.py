@@ -16,11 +16,18 @@ def backoff(tries: int) -> timedelta:
 
 
 def handle(row: Passback) -> Outcome:
+    from lti_app.grading import counting_grade
     from lti_app.lti.ags import AgsTarget, ScoreToSend, send_score
 
     grade = row.grade
     attempt = grade.attempt
     activity = attempt.activity
+    current = counting_grade(activity, attempt.user_id)
+    if current is not None and current.id != grade.id:
+        # Another grade of this student arrived (or a regrade replaced one) since this delivery was queued:
+        # send what the attempt policy counts now, and let the row say so.
+        row.grade = grade = current
+        attempt = grade.attempt
     if not activity.ags_lineitem_url:
         return Outcome.failed("the platform did not grant a gradebook column (AGS) for this activity")
 

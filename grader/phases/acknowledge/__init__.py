@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from grader.phases import PhaseInfo
 from grader.scoring import Grade, RubricItem
 
-PHASE = PhaseInfo("acknowledge", "Orientation (smoke test)", "Read the rotation brief and acknowledge it.")
+# No time limit (its answers are accepted whenever they come) and no Submits, so no submission policy.
+PHASE = PhaseInfo("acknowledge", "Orientation (smoke test)", "Read the rotation brief and acknowledge it.",
+                  options=frozenset({"max_attempts", "grade_policy"}))
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,12 @@ from grader.phases.difficult_client.session import (
     undiscovered_secrets,
 )
 
+# Not "language": the task's language comes from the scenario. "difficulty" picks a scenario of that
+# difficulty when none is named (choose_scenario_id).
 PHASE = PhaseInfo(PHASE_ID, "The Difficult Client", "Interview a client who hides their real constraints.",
-                  list_scenarios=list_scenarios)
+                  list_scenarios=list_scenarios,
+                  options=frozenset({"scenario", "difficulty", "time_limit", "max_attempts", "grade_policy",
+                                     "submission_policy"}))
 
 __all__ = [
     "HINT",

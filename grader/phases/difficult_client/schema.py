@@ -119,7 +119,7 @@ class DifficultClientSchema(Schema):
     def build(self, data: dict[str, Any], **_: Any) -> Scenario:
         meta = ScenarioMeta(phase=PHASE_ID, id=data["id"], title=data["title"],
                             persona_name=data["persona"].name, difficulty=data["difficulty"],
-                            summary=data["summary"])
+                            summary=data["summary"], languages=(data["coding_task"].language,))
         return Scenario(schema_version=data["schema_version"], meta=meta, persona=data["persona"],
                         constraints=tuple(data["constraints"]), coding_task=data["coding_task"],
                         unlock_fraction=data["unlock_fraction"])

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import render_template, url_for
 
-from grader.phases.difficult_client import grade_attempt, start_session, student_view
+from grader.phases.difficult_client import MAX_MESSAGE_CHARS, grade_attempt, start_session, student_view
+from grader.phases.difficult_client.narration import narrate, reply_note
 from grader.workbench import CodingTask
 from lti_app.models import Attempt
 from lti_app.phases.difficult_client.scenario import provider, scenario_for_activity, scenario_of
 from lti_app.phases.difficult_client.views import bp
+from lti_app.phases.registry import TranscriptLine
 from lti_app.security import csrf_token
-from lti_app.workbench.clock import seconds_left, time_limit_minutes
+from lti_app.workbench.clock import clock_view
+from lti_app.workbench.drafts import draft_of
 from lti_app.workbench.submissions import counting_submit, latest_submission, submission_view
 
 
@@ -40,6 +44,7 @@ class DifficultClientAdapter:
         scenario = scenario_of(attempt.state)
         view = student_view(attempt.state, scenario)
         latest = latest_submission(attempt.id)
+        draft = draft_of(attempt.id)
         task = view["coding_task"]
         starter = f"{task['signature']}\n    pass\n" if task else ""
         return render_template(
@@ -49,13 +54,15 @@ class DifficultClientAdapter:
             view=view,
             transcript=turn_feedback(view),
             task=task,
-            source=latest.source if latest is not None else starter,
-            stdin=latest.stdin if latest is not None else "",
+            # The saved draft wins over the last run: what the student typed survives a reload.
+            source=draft.source if draft is not None else latest.source if latest is not None else starter,
+            stdin=draft.stdin if draft is not None else latest.stdin if latest is not None else "",
+            draft_revision=draft.revision if draft is not None else 0,
             latest=submission_view(ctx.launch_id, latest) if latest is not None else None,
             csrf=csrf_token(ctx.launch_id),
             report_url=url_for("student.report", launch_id=ctx.launch_id),
-            time_limit=time_limit_minutes(attempt.activity),
-            seconds_left=seconds_left(attempt.activity, attempt),
+            clock=clock_view(ctx.launch_id, attempt, submits_draft=True),
+            max_message_chars=MAX_MESSAGE_CHARS,
         )
 
     def evaluate(self, attempt: Attempt, evaluation: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
@@ -63,3 +70,28 @@ class DifficultClientAdapter:
 
     def code_task(self, attempt: Attempt) -> CodingTask:
         return scenario_of(attempt.state).coding_task
+
+    def accepts_code(self, attempt: Attempt) -> bool:
+        return bool(attempt.state.get("unlocked"))
+
+    def transcript_lines(self, attempt: Attempt, messages: Sequence[Any]) -> list[TranscriptLine]:
+        """The conversation for the instructor: who said what, the Director's verdict on each question in
+        words (grader.phases.difficult_client.narration), and the stored record behind each line."""
+        scenario = scenario_of(attempt.state)
+        persona = scenario.persona.name
+        student = attempt.user.name or "Student"
+        stories = {s.turn: s for s in narrate(scenario, [m.judgement for m in messages if m.role == "student"])}
+        lines = [TranscriptLine(f"{persona} (client)", scenario.persona.greeting, note="greeting")]
+        turn = 0
+        for m in messages:
+            if m.role == "student":
+                turn = int((m.judgement or {}).get("turn") or turn + 1)
+                story = stories.get(turn)
+                lines.append(TranscriptLine(f"{student} (student)", m.body, note=story.judgement if story else "",
+                                            judge="Director" if story else "", raw=m.judgement or None))
+            else:
+                story = stories.get(turn)
+                lines.append(TranscriptLine(f"{persona} (client)", m.body,
+                                            note=reply_note(m.judgement or {}, story.changed_topics if story else ()),
+                                            raw=m.judgement or None))
+        return lines

@@ -175,7 +175,7 @@ def instructor_state(launch_id: str, attempt_id: int):  # type: ignore[no-untype
 
 def _queue(launch_id: str, kind: str):  # type: ignore[no-untyped-def]
     _, attempt = open_attempt(launch_id, PHASE.id)
-    if not attempt.state.get("unlocked"):
+    if not attempt.state.get("unlocked"):  # the adapter's accepts_code says the same
         refuse(409, "task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
     data = json_body()
     source = code_source(data)

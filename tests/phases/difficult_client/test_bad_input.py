@@ -227,7 +227,7 @@ def test_after_the_time_limit_only_ending_the_session_is_accepted(dc_session):
     assert "Time limit: 20 minutes." in page and "minutes left." in page
     with s.app.app_context():
         attempt = db.session.query(Attempt).one()
-        attempt.started_at -= timedelta(minutes=21)
+        attempt.deadline_at -= timedelta(minutes=21)
         db.session.commit()
     for response in (s.say("One more question?"), s.queue("run", GOOD_CODE), s.queue("submit", GOOD_CODE)):
         assert response.status_code == 409 and _reason(response) == "time_up"

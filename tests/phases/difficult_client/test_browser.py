@@ -63,7 +63,7 @@ def place_activity(lms: DevLms) -> str:
         picker = instructor.launch(lms.base_url, lms.users[0].id, deep_link=True)
         assert picker.status_code == 200, picker.text[:500]
         chosen = instructor.submit_form(picker, {
-            "phase": "difficult_client", "scenario": SCENARIO, "difficulty": "easy", "language": "python",
+            "phase": "difficult_client", "scenario": SCENARIO, "difficulty": "easy",
             "time_limit": "30", "max_attempts": "1", "title": "The Difficult Client"})
         assert chosen.status_code == 200, chosen.text[:500]
         back = instructor.submit_form(chosen)
@@ -91,7 +91,7 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         expect(page.locator("#dc-task")).to_be_hidden()
         expect(page.locator("#dc-log")).to_have_attribute("aria-live", "polite")
-        expect(page.locator("#dc-job-status")).to_have_attribute("aria-live", "polite")
+        expect(page.locator("#cr-job-status")).to_have_attribute("aria-live", "polite")
         assert_accessible(page, "the interview page")
 
         box = page.get_by_label("Your message to Rosa Marchetti")
@@ -112,14 +112,14 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         page.get_by_label("Your code").fill(GOOD_CODE + "print(accept_order(1, 9, 2), input())\n")
         page.get_by_label("Input for Run (optional)").fill("from-stdin")
         page.get_by_role("button", name="Run (no grade)").click()
-        expect(page.locator("#dc-job-status")).to_contain_text("Done: your program finished")
-        expect(page.locator("#dc-result pre").first).to_have_text("True from-stdin\n")
+        expect(page.locator("#cr-job-status")).to_contain_text("Done: your program finished")
+        expect(page.locator("#cr-job-result pre").first).to_have_text("True from-stdin\n")
 
         page.get_by_label("Your code").fill(GOOD_CODE)
         submit = page.get_by_role("button", name="Submit for grading")
         submit.focus()
         page.keyboard.press("Enter")
-        expect(page.locator("#dc-job-status")).to_contain_text("Done: 8 of 8 hidden tests passed.")
+        expect(page.locator("#cr-job-status")).to_contain_text("Done: 8 of 8 hidden tests passed.")
         assert_accessible(page, "the page with the coding task and its results")
 
         page.get_by_role("button", name="End the session and get my report").click()

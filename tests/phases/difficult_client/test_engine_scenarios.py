@@ -24,7 +24,7 @@ def test_list_scenarios_is_public_metadata_only():
     assert {m.id for m in metas} == {"angry_bakery_owner", "overwhelmed_nonprofit_director",
                                      "perfectionist_startup_founder", "impatient_restaurant_owner"}
     for m in metas:
-        assert set(m.to_dict()) == {"phase", "id", "title", "persona_name", "difficulty", "summary"}
+        assert set(m.to_dict()) == {"phase", "id", "title", "persona_name", "difficulty", "summary", "languages"}
 
 
 

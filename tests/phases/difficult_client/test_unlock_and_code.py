@@ -59,7 +59,7 @@ def test_run_uses_own_input_in_the_sandbox_and_never_grades(dc_session):
     result = done["result"]
     assert done["state"] == "done" and result["kind"] == "run"
     assert result["program"]["stdout"] == "hello Rosa True\n" and result["program"]["outcome"] == "ok"
-    assert set(result) == {"kind", "outcome", "program"}  # no tests, no grade
+    assert set(result) == {"kind", "outcome", "program", "limit_seconds"}  # no tests, no grade
     # The sandbox is real: no network, and the code runs under its limits, not in the web process.
     probe = s.queue("run", "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 5432))\n")
     net = s.wait(probe.get_json()["submission"])["result"]["program"]

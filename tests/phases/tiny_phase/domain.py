@@ -5,7 +5,8 @@ from __future__ import annotations
 from grader.phases import PhaseInfo
 from grader.scoring import Grade, RubricItem
 
-PHASE = PhaseInfo("tiny", "The Tiny Phase", "Answer one question (a test-only phase).")
+PHASE = PhaseInfo("tiny", "The Tiny Phase", "Answer one question (a test-only phase).",
+                  options=frozenset({"max_attempts", "grade_policy"}))
 _ANSWER = "42"  # ground truth: never on a page
 
 

@@ -14,8 +14,6 @@
   const box = document.getElementById("dc-message");
   const send = document.getElementById("dc-send");
   const chatError = document.getElementById("dc-chat-error");
-  const jobStatus = document.getElementById("dc-job-status");
-  const resultBox = document.getElementById("dc-result");
   const runButton = document.getElementById("dc-run");
   const submitButton = document.getElementById("dc-submit");
 
@@ -64,14 +62,19 @@
     task.examples.forEach((ex) => {
       const row = el("tr");
       row.append(el("td"), el("td"));
-      row.children[0].append(el("code", {}, JSON.stringify(ex.args)));
-      row.children[1].append(el("code", {}, JSON.stringify(ex.expected)));
+      row.children[0].append(el("code", {}, ex.call));
+      row.children[1].append(el("code", {}, ex.shown_expected));
       body.append(row);
     });
     const source = document.getElementById("dc-source");
-    if (!source.value.trim()) source.value = task.signature + "\n    pass\n";
+    source.dataset.language = task.language;
+    if (!source.value.trim()) {
+      source.value = task.signature + "\n    pass\n";
+      source.dispatchEvent(new CustomEvent("cr:editor-set"));
+    }
     section.hidden = false;
-    jobStatus.textContent = "The coding task is unlocked.";
+    document.getElementById("dc-unlocked").textContent = "The coding task is unlocked: scroll down to it or use the Coding task heading.";
+    section.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
   // Server-sent events arrive as "event: name\ndata: json\n\n" blocks, possibly split across reads.
@@ -97,11 +100,28 @@
     }
   }
 
+  const maxChars = Number(box.dataset.maxChars);
+  const counter = document.getElementById("dc-message-count");
+  function count() {
+    const n = box.value.length;
+    counter.textContent = String(n);
+    counter.parentElement.classList.toggle("error", n > maxChars);
+  }
+  box.addEventListener("input", count);
+
+  let sending = false;
   async function sendMessage(event) {
     event.preventDefault();
+    if (sending) return;  // a second Enter while the reply streams is not a second message
     const text = box.value;
     chatError.hidden = true;
     if (!text.trim()) { showError(chatError, null, "Type a message for the client first."); box.focus(); return; }
+    if (text.length > maxChars) {
+      showError(chatError, null, "Your message is " + text.length + " characters; the limit is " + maxChars + ". Shorten it and send again.");
+      box.focus();
+      return;
+    }
+    sending = true;
     send.disabled = true;
     box.setAttribute("aria-busy", "true");
     const mine = bubble("student", text.trim());
@@ -143,7 +163,8 @@
       showError(chatError, null, "The connection failed; your message was not sent.");
     } finally {
       if (!finished) { mine.remove(); if (reply) reply.remove(); }
-      else box.value = "";  // only a stored message clears the box: nothing typed is lost
+      else { box.value = ""; count(); }  // only a stored message clears the box: nothing typed is lost
+      sending = false;
       if (reply) reply.removeAttribute("aria-busy");
       box.removeAttribute("aria-busy");
       send.disabled = false;
@@ -151,77 +172,42 @@
     }
   }
 
+  log.scrollTop = log.scrollHeight;  // after a reload the conversation opens at the newest reply
   chat.addEventListener("submit", sendMessage);
   box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); chat.requestSubmit(); }
   });
 
-  // ---- Run / Submit -------------------------------------------------------------------------------
-  function describeJob(s) {
-    if (s.state === "queued") return "Queued" + (s.position != null ? " — position " + (s.position + 1) + " in the queue" : "") + "…";
-    if (s.state === "running") return "Running your code…";
-    if (s.state === "retry") return "Waiting to run again…";
-    if (s.state === "failed") return s.error || "This could not be processed.";
-    if (s.state === "done") {
-      const r = s.result || {};
-      if (r.error) return r.error;
-      if (r.kind === "submit") return "Done: " + r.hidden.passed + " of " + r.hidden.total + " hidden tests passed.";
-      return "Done: your program finished (" + ((r.program || {}).outcome || "ok") + ").";
-    }
-    return s.state;
+  // ---- Run / Submit: live status from the shared workbench script ---------------------------------
+  const jobs = window.CodeResidency.jobs;
+  const jobStatus = document.getElementById("cr-job-status");
+  const resultBox = document.getElementById("cr-job-result");
+  const cancelButton = document.getElementById("cr-job-cancel");
+  const codeForm = document.getElementById("dc-code");
+  let following = null, current = null, timeUp = false;
+
+  function setBusy(busy) { runButton.disabled = submitButton.disabled = busy || timeUp; }
+
+  function show(s) {
+    current = s;
+    jobStatus.textContent = jobs.describe(s);
+    jobStatus.dataset.state = s.state;
+    cancelButton.hidden = !(s.kind === "run" && s.cancel_url && !jobs.final(s) && !s.cancel_requested);
   }
 
-  function caseRow(c) {
-    const row = el("tr");
-    row.append(el("td", {}, c.name || ""), el("td", { class: c.passed ? "dc-pass" : "dc-fail" }, c.passed ? "passed" : c.message));
-    row.append(el("td", {}, c.hidden ? "" : JSON.stringify(c.args) + " → " + JSON.stringify(c.actual)));
-    return row;
-  }
-
-  function renderResult(s) {
-    resultBox.textContent = "";
-    const r = s.result;
-    if (!r || s.state !== "done") return;
-    if (r.error) { resultBox.append(el("p", { class: "error" }, r.error)); return; }
-    if (r.program) {
-      resultBox.append(el("h3", {}, "Program output"), el("pre", {}, r.program.stdout || "(no output)"));
-      if (r.program.stderr) resultBox.append(el("h3", {}, "Errors"), el("pre", {}, r.program.stderr));
-    }
-    const report = r.examples && r.examples.cases ? r.examples : r.report;
-    if (report) {
-      if (report.load_error) resultBox.append(el("h3", {}, "Your code did not load"), el("pre", {}, report.load_error));
-      const table = el("table");
-      table.append(el("caption", {}, r.kind === "submit" ? "Test results" : "Examples"));
-      const head = el("tr");
-      ["Test", "Result", "Details"].forEach((h) => head.append(el("th", { scope: "col" }, h)));
-      table.append(el("thead"));
-      table.tHead.append(head);
-      const body = el("tbody");
-      report.cases.forEach((c) => body.append(caseRow(c)));
-      table.append(body);
-      resultBox.append(table);
-    }
-  }
-
-  function setBusy(busy) { runButton.disabled = busy; submitButton.disabled = busy; }
-
-  async function follow(url) {
+  function track(view, focusResult) {
+    if (following) following.close();
     setBusy(true);
-    let delay = 400;
-    for (;;) {
-      try {
-        const response = await fetch(url, { headers: { Accept: "application/json" } });
-        const s = (await response.json()).submission;
-        jobStatus.textContent = describeJob(s);
-        jobStatus.dataset.state = s.state;
-        if (s.state === "done" || s.state === "failed") { renderResult(s); break; }
-      } catch (e) {
-        jobStatus.textContent = "Checking status…";
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 1.3, 3000);
-    }
-    setBusy(false);
+    following = jobs.follow(view, {
+      update: show,
+      done: (s) => {
+        jobs.render(resultBox, s);
+        setBusy(false);
+        following = null;
+        // Focus goes to the outcome so keyboard and screen-reader users land on it, not back at the top.
+        if (focusResult) jobStatus.focus();
+      },
+    });
   }
 
   async function queue(url, withInput) {
@@ -230,6 +216,7 @@
     setBusy(true);
     resultBox.textContent = "";
     jobStatus.textContent = "Sending…";
+    codeForm.dispatchEvent(new CustomEvent("cr:save-draft"));
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -237,46 +224,34 @@
         body: JSON.stringify(payload),
       });
       const data = await response.json().catch(() => null);
-      if (response.status === 202 || (data && data.submission)) {
+      if (data && data.submission) {
         if (response.status !== 202) jobStatus.textContent = data.detail;
-        await follow(data.submission.url);
+        track(data.submission, true);
         return;
       }
       showError(jobStatus, data, "Could not queue your code (HTTP " + response.status + ").");
     } catch (e) {
-      jobStatus.textContent = "The connection failed; try again.";
+      jobStatus.textContent = "The connection failed; your code is saved, try again.";
     }
     setBusy(false);
   }
 
   runButton.addEventListener("click", () => queue(root.dataset.runUrl, true));
   submitButton.addEventListener("click", () => queue(root.dataset.submitUrl, false));
+  cancelButton.addEventListener("click", async () => {
+    if (!current) return;
+    cancelButton.hidden = true;
+    const s = await jobs.cancel(current, csrf).catch(() => null);
+    if (s && !jobs.final(s)) show(s);
+  });
 
-  const latest = document.getElementById("dc-latest");
-  if (latest) {
-    const s = JSON.parse(latest.textContent);
-    jobStatus.textContent = describeJob(s);
-    jobStatus.dataset.state = s.state;
-    if (s.state === "done" || s.state === "failed") renderResult(s); else follow(s.url);
-  }
+  if (resultBox.dataset.submission) track(JSON.parse(resultBox.dataset.submission), false);
 
-  // The time limit: a quiet countdown (role=timer is not announced on every change), one alert at the end.
-  const limit = document.getElementById("dc-time-limit");
-  if (limit) {
-    const ends = Date.now() + Number(limit.dataset.secondsLeft) * 1000;
-    const left = document.getElementById("dc-time-left");
-    const tick = () => {
-      const seconds = Math.max(0, Math.round((ends - Date.now()) / 1000));
-      left.textContent = seconds > 0 ? Math.ceil(seconds / 60) + " minutes left." : "Time is up: end the session for your grade.";
-      if (seconds === 0) {
-        left.setAttribute("role", "alert");
-        send.disabled = runButton.disabled = submitButton.disabled = true;
-      } else {
-        setTimeout(tick, 15000);
-      }
-    };
-    tick();
-  }
+  document.addEventListener("cr:time-up", () => {
+    timeUp = true;
+    send.disabled = runButton.disabled = submitButton.disabled = true;
+    box.disabled = true;
+  });
 
   document.getElementById("dc-finish").addEventListener("submit", (event) => {
     if (!window.confirm("End the session now? You cannot send more messages afterwards.")) event.preventDefault();

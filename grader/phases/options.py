@@ -1,0 +1,69 @@
+"""The activity options a phase may honour, and how a value of each is checked. Plain data in, plain data out.
+
+An instructor picks them at deep linking; they travel as LTI custom parameters (strings) and are stored on the
+activity at its first launch. A phase declares the ones it honours on its ``PhaseInfo.options``; the picker
+offers only those and the launch stores only those.
+"""
+
+from __future__ import annotations
+
+from grader.sandbox.types import LANGUAGES
+from grader.workbench.grade_policy import ATTEMPT_POLICIES, SUBMISSION_POLICIES
+
+OPTION_NAMES = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
+                "submission_policy")
+DIFFICULTIES = ("easy", "medium", "hard")
+TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
+ATTEMPTS_RANGE = (1, 20)
+# What an option is called in a sentence for people (errors, the picker).
+OPTION_LABELS = {
+    "scenario": "scenario",
+    "difficulty": "difficulty",
+    "language": "language",
+    "time_limit": "time limit",
+    "max_attempts": "max attempts",
+    "grade_policy": "attempt grade policy",
+    "submission_policy": "submission grade policy",
+}
+
+
+class InvalidOption(ValueError):
+    """A value an option cannot take; the message is a sentence safe to show to the instructor."""
+
+
+def _whole_number(name: str, raw: str, bounds: tuple[int, int]) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidOption(f"{OPTION_LABELS[name]} must be a whole number") from None
+    if not bounds[0] <= value <= bounds[1]:
+        raise InvalidOption(f"{OPTION_LABELS[name]} must be between {bounds[0]} and {bounds[1]}")
+    return value
+
+
+def clean_option(name: str, raw: object) -> str:
+    """The option's value as the string stored and sent in custom parameters ("" = not set: the default).
+
+    Raises ``InvalidOption`` for a value the option cannot take. ``scenario`` is only trimmed here: which
+    scenarios exist is the phase's business.
+    """
+    value = str(raw if raw is not None else "").strip()
+    if name not in OPTION_NAMES:
+        raise InvalidOption(f"there is no option {name[:40]!r}")
+    if not value:
+        return ""
+    if name == "scenario":
+        return value[:128]
+    if name == "difficulty" and value not in DIFFICULTIES:
+        raise InvalidOption(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
+    if name == "language" and value not in LANGUAGES:
+        raise InvalidOption(f"language must be one of {', '.join(LANGUAGES)}")
+    if name == "time_limit":
+        return str(_whole_number(name, value, TIME_LIMIT_RANGE))
+    if name == "max_attempts":
+        return str(_whole_number(name, value, ATTEMPTS_RANGE))
+    if name == "grade_policy" and value not in ATTEMPT_POLICIES:
+        raise InvalidOption(f"attempt grade policy must be one of {', '.join(ATTEMPT_POLICIES)}")
+    if name == "submission_policy" and value not in SUBMISSION_POLICIES:
+        raise InvalidOption(f"submission grade policy must be one of {', '.join(SUBMISSION_POLICIES)}")
+    return value

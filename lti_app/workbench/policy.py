@@ -1,0 +1,91 @@
+"""The grade policy as a student sees it, on every phase's page and the report card: which attempt and which
+Submit count, how many attempts are left, what the gradebook holds now, and what another attempt can do to it.
+
+Templates get it through the ``grade_policy_note(attempt)`` global (the shared partial
+``workbench/policy_note.html`` calls it), so a phase's page needs only one include line.
+Only the student's own grades and attempt counts appear here; never anything of a phase's hidden truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.workbench.grade_policy import (
+    ATTEMPT_POLICY_WORDS,
+    attempt_policy_of,
+    new_attempt_effect,
+    submission_effect,
+    submission_policy_of,
+)
+from lti_app.grading import counting_grade, gradebook_passback
+from lti_app.models import Attempt, AttemptStatus
+from lti_app.phases import get_phase
+from lti_app.views.status import passback_state
+from lti_app.workbench.accommodations import accommodation_for, attempts_allowed
+
+DELIVERY_WORDS = {"pending": "waiting to be sent", "sending": "being sent", "retrying": "being sent again",
+                  "sent": "sent", "failed": "not delivered yet (your instructor can resend it)"}
+
+
+@dataclass(frozen=True)
+class PolicyNote:
+    attempt_policy: str
+    attempt_sentence: str
+    submission_sentence: str  # "" when the phase has no Submits
+    attempt_number: int
+    attempts_allowed: int
+    attempts_left: int  # attempts the student may still start after this one
+    attempts_sentence: str
+    gradebook: dict[str, Any] | None  # {"score", "letter", "attempt", "state"} of the newest delivery
+    gradebook_sentence: str
+    can_retry: bool
+    new_attempt_sentence: str
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:] + "."
+
+
+def _attempts_sentence(attempt: Attempt, allowed: int, left: int) -> str:
+    if allowed == 1:
+        return "This activity allows one attempt."
+    used = f"attempt {attempt.number} of {allowed}"
+    if attempt.status == AttemptStatus.OPEN:
+        more = "it is your last" if left == 0 else f"you can start {left} more after it"
+        return f"This is {used}; {more}."
+    return f"You have used {attempt.number} of {allowed} attempts; " + (
+        "none is left." if left == 0 else f"{left} {'is' if left == 1 else 'are'} left.")
+
+
+def policy_note(attempt: Attempt) -> PolicyNote:
+    activity = attempt.activity
+    phase = get_phase(activity.phase)
+    honoured = phase.info.options if phase is not None else frozenset()
+    policy = attempt_policy_of(activity.options)
+    allowed = attempts_allowed(activity, accommodation_for(activity.id, attempt.user_id))
+    left = max(0, allowed - attempt.number)
+    counted = counting_grade(activity, attempt.user_id)
+    delivery = gradebook_passback(activity.id, attempt.user_id)
+    gradebook, gradebook_sentence = None, ""
+    if delivery is not None:
+        sent = delivery.grade
+        state = (passback_state(delivery) or {}).get("state", "")
+        gradebook = {"score": sent.score, "letter": sent.letter, "attempt": sent.attempt.number, "state": state}
+        gradebook_sentence = (f"Gradebook: {sent.letter} ({sent.score:.1f}) from attempt {sent.attempt.number}, "
+                              f"{DELIVERY_WORDS.get(state, state)}.")
+    return PolicyNote(
+        attempt_policy=policy,
+        attempt_sentence=_sentence(ATTEMPT_POLICY_WORDS[policy]),
+        submission_sentence=submission_effect(submission_policy_of(activity.options))
+        if "submission_policy" in honoured else "",
+        attempt_number=attempt.number,
+        attempts_allowed=allowed,
+        attempts_left=left,
+        attempts_sentence=_attempts_sentence(attempt, allowed, left),
+        gradebook=gradebook,
+        gradebook_sentence=gradebook_sentence,
+        can_retry=attempt.status == AttemptStatus.CLOSED and left > 0,
+        new_attempt_sentence=new_attempt_effect(policy, counted.score if counted else None,
+                                                counted.attempt.number if counted else None),
+    )
