@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings, load_settings
+from grader.scoring import format_score
 from lti_app.extensions import db, migrate
 from lti_app.logs import configure_logging
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     init_dispatcher(app)
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.filters["score"] = format_score  # the one rounding of scores, on every page
     return app
 
 

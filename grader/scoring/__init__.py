@@ -10,9 +10,11 @@ they all use:
 """
 
 from grader.scoring.arithmetic import count_of, fraction, points, ratio
-from grader.scoring.grades import GRADE_SCALE, Grade, RubricItem, band_for, letter_for
+from grader.scoring.grades import GRADE_SCALE, SCORE_DECIMALS, Grade, RubricItem, band_for, format_score, letter_for
 
 __all__ = [
+    "SCORE_DECIMALS",
+    "format_score",
     "GRADE_SCALE",
     "Grade",
     "RubricItem",

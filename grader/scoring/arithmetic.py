@@ -14,8 +14,10 @@ def ratio(part: float, whole: float) -> float:
 
 
 def points(value: float) -> float:
-    """Rubric points as stored and shown: two decimals, everywhere."""
-    return round(value, 2)
+    """Rubric points as stored and shown: the grade's one rounding (``SCORE_DECIMALS``), everywhere."""
+    from grader.scoring.grades import SCORE_DECIMALS
+
+    return round(value, SCORE_DECIMALS)
 
 
 def count_of(done: int, total: int) -> str:

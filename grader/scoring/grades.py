@@ -46,6 +46,14 @@ class RubricItem:
     evidence: str = ""
 
 
+# One rounding, here: the score stored, sent to the gradebook, shown and exported is this same number.
+SCORE_DECIMALS = 1
+
+
+def format_score(score: float) -> str:
+    return f"{score:.{SCORE_DECIMALS}f}"
+
+
 @dataclass(frozen=True)
 class Grade:
     """A 0–100 score computed by code from rubric items, with its letter and breakdown."""
@@ -59,7 +67,7 @@ class Grade:
     def from_items(cls, items: list[RubricItem] | tuple[RubricItem, ...], summary: str = "") -> Grade:
         """Sum the items and clamp to 0–100; the letter follows from the scale."""
         total = sum(i.points for i in items)
-        score = round(min(100.0, max(0.0, total)), 2)
+        score = round(min(100.0, max(0.0, total)), SCORE_DECIMALS)
         return cls(score=score, letter=letter_for(score), items=tuple(items), summary=summary)
 
     def to_dict(self) -> dict[str, Any]:

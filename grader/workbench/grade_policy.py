@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from grader.scoring import format_score
+
 ATTEMPT_POLICIES = ("best", "latest", "first")
 SUBMISSION_POLICIES = ("best", "latest")
 DEFAULT_ATTEMPT_POLICY = "best"
@@ -60,7 +62,7 @@ def submission_policy_of(options: dict[str, object] | None) -> str:
 
 
 def _score(score: float) -> str:
-    return f"{score:.1f}"
+    return format_score(score)
 
 
 def new_attempt_effect(policy: str, counted_score: float | None, counted_attempt: int | None) -> str:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from grader.scoring import format_score
 from grader.workbench.grade_policy import ATTEMPT_POLICY_WORDS, attempt_policy_of, submission_policy_of
 from lti_app.access import activity_for, attempt_in_activity, require_launch
 from lti_app.errors import refuse
@@ -163,7 +164,7 @@ def results_csv(launch_id: str):  # type: ignore[no-untyped-def]
                 *student,
                 a["attempt"].number,
                 _cell(str(a["attempt"].status)),
-                f"{grade.score:.2f}" if grade is not None else "",
+                format_score(grade.score) if grade is not None else "",
                 _cell(grade.letter) if grade is not None else "",
                 "yes" if a["counted"] else "no",
                 _cell(a["passback"]["state"]) if a["passback"] else "",

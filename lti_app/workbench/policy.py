@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grader.scoring import format_score
 from grader.workbench.grade_policy import (
     ATTEMPT_POLICY_WORDS,
     attempt_policy_of,
@@ -72,8 +73,8 @@ def policy_note(attempt: Attempt) -> PolicyNote:
         sent = delivery.grade
         state = (passback_state(delivery) or {}).get("state", "")
         gradebook = {"score": sent.score, "letter": sent.letter, "attempt": sent.attempt.number, "state": state}
-        gradebook_sentence = (f"Gradebook: {sent.letter} ({sent.score:.1f}) from attempt {sent.attempt.number}, "
-                              f"{DELIVERY_WORDS.get(state, state)}.")
+        gradebook_sentence = (f"Gradebook: {sent.letter} ({format_score(sent.score)}) from attempt "
+                              f"{sent.attempt.number}, {DELIVERY_WORDS.get(state, state)}.")
     return PolicyNote(
         attempt_policy=policy,
         attempt_sentence=_sentence(ATTEMPT_POLICY_WORDS[policy]),
