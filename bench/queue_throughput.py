@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 REDIS_URL = os.environ.get("CR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-ADMIN_PG = os.environ.get("CR_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ADMIN_PG = os.environ.get("CR_BENCH_POSTGRES_URL", "postgresql://cr_test:cr_test@127.0.0.1:5432/cr_test")
 SCENARIO = "angry_bakery_owner"
 
 

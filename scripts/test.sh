@@ -18,6 +18,6 @@ done
 log "ruff"
 "$VENV/bin/ruff" check lti_app grader worker config devlms tests bench
 log "pytest"
-export CR_TEST_POSTGRES_URL="${CR_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+export CR_TEST_POSTGRES_URL="${CR_TEST_POSTGRES_URL:-postgresql://cr_test:cr_test@127.0.0.1:5432/cr_test}"
 export CR_TEST_REDIS_URL="${CR_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 exec "$VENV/bin/pytest" -q -rs "$@"

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from config import load_settings
 
-POSTGRES_URL = os.environ.get("CR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get("CR_TEST_POSTGRES_URL", "postgresql://cr_test:cr_test@127.0.0.1:5432/cr_test")
 REDIS_URL = os.environ.get("CR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
