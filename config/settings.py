@@ -81,8 +81,8 @@ _CSP_SOURCE = re.compile(
 def _csp_sources(name: str, value: str) -> str:
     """A space-separated list of CSP sources, checked so a typo cannot break or widen the whole header."""
     sources = value.split()
-    if sources == ["'none'"]:
-        return "'none'"
+    if sources in (["'none'"], ["*"]):
+        return sources[0]
     bad = [s for s in sources if not _CSP_SOURCE.fullmatch(s)]
     if bad:
         raise ConfigError(f"{PREFIX}{name}: {' '.join(bad)!r} is not a CSP source (e.g. https://lms.example.edu)")
@@ -131,7 +131,8 @@ class Settings:
     )
     reconcile_seconds: float = field(metadata={"env": "RECONCILE_SECONDS", "doc": "Reconciler period"})
     frame_ancestors: str = field(
-        metadata={"env": "FRAME_ANCESTORS", "doc": "CSP frame-ancestors: who may embed the tool (default: any)"}
+        metadata={"env": "FRAME_ANCESTORS",
+                  "doc": "CSP frame-ancestors: who may embed the tool (default: registered platforms; * for anyone)"}
     )
 
     @classmethod

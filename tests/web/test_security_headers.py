@@ -70,8 +70,8 @@ def header_problems(response: requests.Response, *, static: bool) -> list[str]:
             problems.append(f"{name} is {policy.get(name)}")
     if "form-action" not in policy:
         problems.append("no form-action")
-    if "frame-ancestors" in policy:
-        problems.append("frame-ancestors is set although CR_FRAME_ANCESTORS is not (LMS iframes would break)")
+    if "frame-ancestors" in policy and "'self'" not in policy["frame-ancestors"]:
+        problems.append(f"frame-ancestors {policy['frame-ancestors']} leaves out the tool itself")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("no X-Content-Type-Options: nosniff")
     if response.headers.get("Referrer-Policy") != "no-referrer":
@@ -210,14 +210,37 @@ def test_no_template_has_a_script_that_csp_would_block():
     assert not problems, problems
 
 
-def test_frame_ancestors_only_when_configured(make_app: Callable[..., Flask]):
-    default = make_app().test_client().get("/healthz")
-    assert "frame-ancestors" not in default.headers["Content-Security-Policy"]
+def test_frame_ancestors_are_the_registered_platforms_unless_configured(make_app: Callable[..., Flask]):
+    from lti_app.headers import PLATFORMS_TTL
+    from lti_app.lti.platforms import PlatformInput, add_platform
 
-    app = make_app(CR_FRAME_ANCESTORS="https://school.instructure.com https://*.moodle.example.edu")
-    policy = directives(app.test_client().get("/healthz").headers["Content-Security-Policy"])
+    app = make_app()
+    assert directives(app.test_client().get("/healthz").headers["Content-Security-Policy"])["frame-ancestors"] \
+        == ["'self'"]  # nobody registered: only the tool's own pages may frame it
+    with app.app_context():
+        add_platform(PlatformInput("https://canvas.instructure.com", "c1", "d1",
+                                   "https://canvas.school.edu/api/lti/authorize_redirect",
+                                   "https://canvas.school.edu/login/oauth2/token",
+                                   "https://canvas.school.edu/api/lti/security/jwks", platform_family="canvas"))
+        add_platform(PlatformInput("https://moodle.example.edu", "m1", "d2",
+                                   "https://moodle.example.edu/mod/lti/auth.php",
+                                   "https://moodle.example.edu/mod/lti/token.php",
+                                   "https://moodle.example.edu/mod/lti/certs.php", platform_family="moodle"))
+    fresh = make_app(CR_DATABASE_URL=app.config["SETTINGS"].database_url)  # no cached list yet
+    policy = directives(fresh.test_client().get("/healthz").headers["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'", "https://*.instructure.com", "https://canvas.instructure.com",
+                                         "https://canvas.school.edu", "https://moodle.example.edu"]
+    assert PLATFORMS_TTL <= 30  # a new registration can frame the tool within seconds
+    register = fresh.test_client().get("/lti/register")
+    assert "frame-ancestors" not in register.headers["Content-Security-Policy"]  # the platform is not known yet
+
+    configured = make_app(CR_FRAME_ANCESTORS="https://school.instructure.com https://*.moodle.example.edu")
+    policy = directives(configured.test_client().get("/healthz").headers["Content-Security-Policy"])
     assert policy["frame-ancestors"] == ["'self'", "https://school.instructure.com", "https://*.moodle.example.edu"]
     assert policy["script-src"] == ["'self'"]
+    anyone = make_app(CR_FRAME_ANCESTORS="*")
+    assert directives(anyone.test_client().get("/healthz").headers["Content-Security-Policy"])["frame-ancestors"] \
+        == ["*"]
 
 
 @pytest.mark.parametrize("value", ["https://a.example; script-src *", "'unsafe-inline'", "https://a.example,b"])
