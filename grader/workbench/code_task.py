@@ -9,6 +9,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from grader.workbench.notation import call, literal
 
+LANGUAGE_NAMES = {"python": "Python", "javascript": "JavaScript", "java": "Java"}
+
 
 @dataclass(frozen=True)
 class CodeCase:
@@ -29,6 +31,7 @@ class CodingTask:
         """What a student may see once the task is unlocked: never the hidden tests."""
         return {
             "language": self.language,
+            "language_name": LANGUAGE_NAMES.get(self.language, self.language),
             "function_name": self.function_name,
             "signature": self.signature,
             "description": self.description,

@@ -56,7 +56,7 @@
     if (!task || !section.hidden) return;
     document.getElementById("dc-task-description").textContent = task.description;
     document.getElementById("dc-task-signature").textContent = task.signature;
-    document.getElementById("dc-task-language").textContent = task.language;
+    document.getElementById("dc-task-language").textContent = task.language_name;
     const body = document.querySelector("#dc-examples tbody");
     body.textContent = "";
     task.examples.forEach((ex) => {
