@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps its working word on the object, so one shared instance gives wrong stems (and
+# IndexErrors) when threads interleave: each thread gets its own. The stem of a word never changes, so the
+# results are cached across threads (each trigger word is stemmed once per process, not every turn).
+_THREAD = threading.local()
 _WORD = re.compile(r"[a-z0-9$#%']+(?:[-/][a-z0-9]+)*")
 
 STOPWORDS = frozenset(
@@ -127,8 +132,20 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
 )
 
 
+def _stemmer() -> Any:
+    stemmer = getattr(_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _THREAD.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+@lru_cache(maxsize=65536)
+def _stem_lower(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word.lower())
+    return _stem_lower(word.lower())
 
 
 def words(text: str) -> list[str]:
