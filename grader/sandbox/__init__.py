@@ -15,8 +15,9 @@ Public API (everything a caller needs is importable from here)::
 Backends: ``local`` (bubblewrap, the embedded default, see :mod:`grader.sandbox.local`) and ``docker``
 (production, see :mod:`grader.sandbox.docker_backend`). Both honour the same :class:`Limits`
 (defaults: no network, 256 MB, 50 processes, 30 s wall and CPU, read-only root, non-root user, no
-capabilities, 64 MB writable /tmp, output capped per stream). How hidden tests stay unforgeable and
-unleakable is explained in :mod:`grader.sandbox.harness`.
+capabilities, 64 MB writable /tmp and a 1 MiB /dev/shm as the only writable places, output capped per
+stream). ``RunResult.outcome`` names what a run hit: memory, processes, timeout, output... How hidden
+tests stay unforgeable and unleakable is explained in :mod:`grader.sandbox.harness`.
 """
 
 from __future__ import annotations

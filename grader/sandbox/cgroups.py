@@ -214,3 +214,25 @@ class RunCgroups:
                     break
                 except OSError:
                     time.sleep(0.002)
+
+
+def pids_limit_hit_of(pid: int, expect: str) -> bool | None:
+    """Whether the pids cgroup of another process (e.g. a container's init, seen from the host) has refused
+    a fork. Only a cgroup whose path contains ``expect`` (the container's id) counts: in another pid
+    namespace the same pid is some other process. None when that cannot be read here: the process is
+    gone, or lives on another host or in another pid or cgroup namespace."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if (controllers and "pids" not in controllers.split(",")) or expect not in path:
+            continue
+        base = ROOT / path.lstrip("/") if not controllers else ROOT / "pids" / path.lstrip("/")
+        try:
+            text = (base / "pids.events").read_text()
+        except OSError:
+            continue
+        return any(line.split()[:1] == ["max"] and line.split()[1] != "0" for line in text.splitlines())
+    return None

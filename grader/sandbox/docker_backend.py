@@ -1,13 +1,17 @@
 """The Docker backend (production): one throw-away container per run, driven through docker-py.
 
 Each container gets ``network_mode='none'``, a memory limit with no extra swap, a pids limit, CPU-time,
-file-size, open-file and core ulimits, a read-only root, ``cap_drop=['ALL']``, ``no-new-privileges``,
-a non-root user and a size-capped tmpfs on /tmp. The request's files arrive through a read-only bind
-mount (Docker refuses ``put_archive`` into a read-only root); stdin goes through the attach socket.
+file-size, open-file, core and message-queue ulimits, a read-only root, ``cap_drop=['ALL']``,
+``no-new-privileges``, a non-root user, a size-capped tmpfs on /tmp and a 1 MiB /dev/shm (the only
+writable places). The request's files arrive through a read-only bind mount (Docker refuses
+``put_archive`` into a read-only root); stdin goes through the attach socket.
 Output is read from that socket frame by frame and capped here, never through ``logs()`` (the log
 driver is ``none``, so a 100 MB flood never reaches the engine's disk). The wall-clock deadline is
 ours: when it passes, the container is killed (docker-py's ``wait(timeout=...)`` raises a ``requests``
-error rather than a timeout, so it is only used after the process has already finished).
+error rather than a timeout, so it is only used after the process has already finished). When a run is
+stopped for time or output while it still runs, its pids cgroup is read from this host (when the engine
+runs here) to tell a fork or thread bomb (``process_limit_hit``); after a normal exit the engine removes
+the cgroup at once, so then it stays unknown (None).
 
 Warm pool (``pool_size`` > 0): containers for the default container-level limits (memory, processes,
 CPU, file size, open files, tmpfs; wall time and output caps are ours) are created ahead of time with a
@@ -35,8 +39,9 @@ from typing import Any
 
 from .backend import SandboxBackend, decode_exit, stop_on_cancel
 from .capture import CappedBuffer
-from .languages import CODE_DIR, command_for
-from .types import Limits, RunRequest, RunResult, SandboxError
+from .cgroups import pids_limit_hit_of
+from .languages import CODE_DIR, command_for, runtime_out_of_memory
+from .types import SHM_BYTES, Limits, RunRequest, RunResult, SandboxError
 
 DEFAULT_URL = "unix:///run/cr-docker/docker.sock"
 DEFAULT_IMAGE = "coderesidency-sandbox:bookworm"
@@ -126,6 +131,8 @@ class DockerBackend(SandboxBackend):
                 docker.types.Ulimit(name="fsize", soft=limits.file_bytes, hard=limits.file_bytes),
                 docker.types.Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
                 docker.types.Ulimit(name="core", soft=0, hard=0),
+                # no POSIX message queues: /dev/mqueue would otherwise be one more writable mount
+                docker.types.Ulimit(name="msgqueue", soft=0, hard=0),
             ],
             read_only=True,
             cap_drop=["ALL"],
@@ -133,6 +140,7 @@ class DockerBackend(SandboxBackend):
             ipc_mode="private",
             init=True,  # docker-init as pid 1 reaps orphans; the program is not pid 1, so signals act normally
             tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={limits.tmp_bytes},mode=1777"},
+            shm_size=SHM_BYTES,  # Docker's default /dev/shm is a writable 64 MB
             volumes={str(host_code): {"bind": CODE_DIR, "mode": "ro"}},
             stdin_open=True,
             detach=False,  # with stdin_open this makes docker-py set StdinOnce: EOF on our half-close
@@ -238,7 +246,11 @@ class DockerBackend(SandboxBackend):
                 status = container.wait(timeout=remaining)
             except Exception:  # requests' ReadTimeout/ConnectionError: the program outlived the deadline
                 timed_out = True
+        process_limit_hit = None
         if timed_out or flood:
+            # Still running, so its cgroup still exists: did it hit the pids limit (a fork or thread bomb)?
+            # Readable when the engine runs on this host; after a normal exit the cgroup is gone at once.
+            process_limit_hit = _pids_limit_hit(container)
             with contextlib.suppress(Exception):
                 container.kill()
             with contextlib.suppress(Exception):
@@ -251,15 +263,26 @@ class DockerBackend(SandboxBackend):
         wall = _state_wall(state) or wall
         code = state.get("ExitCode", (status or {}).get("StatusCode", -1))
         exit_code, sig = decode_exit(int(code))
-        oom = bool(state.get("OOMKilled"))
         if sig == 24:  # SIGXCPU: the CPU-seconds ulimit fired
             timed_out = True
+        stderr = err.text()
+        oom = bool(state.get("OOMKilled")) or runtime_out_of_memory(request.language, exit_code, stderr)
         return RunResult(
-            stdout=out.text(), stderr=err.text(), exit_code=None if (timed_out or flood) else exit_code,
+            stdout=out.text(), stderr=stderr, exit_code=None if (timed_out or flood) else exit_code,
             signal=sig, timed_out=timed_out, out_of_memory=oom and not timed_out,
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
+            process_limit_hit=process_limit_hit,
             wall_seconds=round(wall, 4), cpu_seconds=None, backend=self.name, cancelled=cancelled.is_set(),
         )
+
+
+def _pids_limit_hit(container: Any) -> bool | None:
+    with contextlib.suppress(Exception):
+        container.reload()
+        pid = container.attrs.get("State", {}).get("Pid")
+        if pid:
+            return pids_limit_hit_of(int(pid), expect=container.id)
+    return None
 
 
 def _container_key(limits: Limits) -> tuple:

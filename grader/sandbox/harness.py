@@ -19,11 +19,26 @@ Why the results cannot be forged or used to leak hidden tests
   stdin/stdout/stderr, and one mechanism must serve both backends.
 * **Hidden inputs never share a run with anything shown in detail.** A submission runs twice: visible
   cases (with arguments, expected and actual values, output and tracebacks shown) and then, only if the
-  code loaded, the hidden cases in a separate sandbox whose report is reduced to pass/fail, a fixed
-  category ("wrong answer", "raised ValueError", "timed out"...) and rounded timing. Exception names are
-  reported only when they are standard ones, tracebacks and output of hidden cases are dropped, so
-  neither a traceback nor a "visible" return value can carry a hidden input out. The one bit per case
-  (pass or fail) is inherent to any grader that reports per-case results.
+  code loaded, the hidden cases in a separate sandbox.
+* **Nothing the student's process chooses leaves a hidden case.** Code in the harness's process can do
+  whatever the harness can: patch its clock (``time.perf_counter``, ``process.hrtime``) or its serialiser
+  (``json.dumps``, ``Object.prototype.toJSON``), reach the channel and the nonce (Python frames, Java
+  reflection, a V8 heap snapshot) and write any record it likes, pick which exception to raise, exit
+  with a chosen status or signal. So a hidden case is reported as pass/fail and one of the fixed
+  categories (passed, wrong_answer, error, timeout, memory, not_run, invalid) with that category's fixed
+  message (:data:`HIDDEN_MESSAGES`), and nothing else: no timing, no exception name, no output, size,
+  exit status or signal, and the hidden run's summary in ``runs`` is only its outcome word. Whatever a
+  forged record claims, the most it can select is a category, which a program can select anyway by
+  failing in that way; passing still needs the right value. (One category per case is inherent to any
+  grader that reports per-case results; bounding how many Submits an attempt gets is the workbench's
+  part.)
+* **Records are parsed within fixed bounds.** A channel line is taken only whole (newline-terminated),
+  at most :data:`MAX_RECORD_CHARS` long and :data:`MAX_RECORD_DEPTH` deep; a nonce-bearing line that is
+  not a well-formed record can only come from code that stole the nonce, so it makes every case of that
+  run "invalid" — the student's failure, never the grader's (no ``RecursionError`` on demand).
+* **Non-finite numbers.** NaN and ±Infinity travel on the channel as JSON's ``NaN``/``Infinity`` tokens
+  and compare as numbers; in a report they are the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``,
+  so :meth:`TestReport.to_dict` is always strict JSON (PostgreSQL's json type rejects the tokens).
 * **Tampering and early exits.** The harness and the student's files are mounted read-only; the process
   limits, timeouts and memory limits of the sandbox apply to the whole run; a program that kills its
   parent, exits early or hangs simply produces no records for the remaining cases.
@@ -46,29 +61,22 @@ from .types import InvalidRequest, Limits, RunRequest, RunResult
 # Room for every case's record on the result channel (values are capped at 16 kB each in the harness).
 CHANNEL_BYTES = 8 * 1024 * 1024
 MAX_CASES = 500
+# A genuine record is well inside these (value <= 16 kB and 51 levels, output 2 kB, trace 4 kB, each
+# possibly escaped); anything beyond them was written by the student's code.
+MAX_RECORD_CHARS = 256 * 1024
+MAX_RECORD_DEPTH = 64
 
-# Exception names that may be shown for hidden cases: standard ones only, so a student cannot smuggle
-# an input out through a class named after it.
-_STANDARD_ERRORS = {
-    "python": {
-        "ArithmeticError", "AssertionError", "AttributeError", "BufferError", "EOFError", "Exception",
-        "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt", "LookupError",
-        "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError", "OSError", "OverflowError",
-        "RecursionError", "RuntimeError", "StopIteration", "SystemExit", "TypeError", "UnboundLocalError",
-        "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError",
-    },
-    "javascript": {"Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError",
-                   "URIError", "AggregateError", "string", "number", "object", "undefined"},
-    "java": {
-        "ArithmeticException", "ArrayIndexOutOfBoundsException", "ArrayStoreException", "AssertionError",
-        "ClassCastException", "ConcurrentModificationException", "Error", "Exception",
-        "IllegalArgumentException", "IllegalStateException", "IndexOutOfBoundsException",
-        "InputMismatchException", "NegativeArraySizeException", "NoSuchElementException",
-        "NullPointerException", "NumberFormatException", "OutOfMemoryError", "RuntimeException",
-        "StackOverflowError", "StringIndexOutOfBoundsException", "UnsupportedOperationException",
-    },
+STATUSES = ("passed", "wrong_answer", "error", "timeout", "memory", "not_run", "invalid")
+# The only message a hidden case can carry: one fixed sentence per category.
+HIDDEN_MESSAGES = {
+    "passed": "passed",
+    "wrong_answer": "wrong answer",
+    "error": "failed: an error, a crash or an early exit",
+    "timeout": "timed out",
+    "memory": "ran out of memory",
+    "not_run": "not run",
+    "invalid": "no valid result was reported",
 }
-
 
 @dataclass(frozen=True)
 class TestCase:
@@ -110,20 +118,26 @@ class CaseResult:
     name: str
     hidden: bool
     passed: bool
-    status: str  # passed, wrong_answer, error, timeout, memory, not_run, invalid
+    status: str  # one of STATUSES
     message: str
-    seconds: float | None = None
-    args: list[Any] | None = None  # visible cases only, from here on
+    seconds: float | None = None  # visible cases only, from here on
+    args: list[Any] | None = None
     expected: Any = None
     actual: Any = None
     output: str | None = None
     trace: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """Strict JSON. A hidden case is its name, pass/fail, category and that category's fixed message."""
         if self.hidden:
-            for key in ("args", "expected", "actual", "output", "trace"):
-                data.pop(key)
+            status = self.status if self.status in HIDDEN_MESSAGES else "invalid"
+            return {"name": self.name, "hidden": True, "passed": status == "passed", "status": status,
+                    "message": HIDDEN_MESSAGES[status]}
+        data = asdict(self)
+        for key in ("args", "expected", "actual"):
+            data[key] = json_safe(data[key])
+        if not (isinstance(self.seconds, int | float) and math.isfinite(self.seconds)):
+            data["seconds"] = None
         return data
 
 
@@ -193,31 +207,78 @@ def values_equal(actual: Any, expected: Any, tolerance: float = 1e-9) -> bool:
     return type(actual) is type(expected) and actual == expected
 
 
-def _parse_records(stdout: str, nonce: str, count: int) -> tuple[dict[str, Any] | None, dict[int, Any], set[int]]:
-    """(ready-or-load-error record, records by case index, indices with conflicting records)."""
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as the strings "NaN", "Infinity", "-Infinity" (strict JSON)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    return value
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests at most ``limit`` containers deep (iterative: never recurses)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return False
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return True
+
+
+def _load_record(text: str) -> dict[str, Any] | None:
+    """One channel record, or None if it is not a well-formed one within the fixed size and depth."""
+    if len(text) > MAX_RECORD_CHARS:
+        return None
+    try:
+        rec = json.loads(text)  # the C decoder turns runaway nesting into RecursionError, caught here
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(rec, dict):
+        return None
+    if text.count("[") + text.count("{") > MAX_RECORD_DEPTH and not _depth_within(rec, MAX_RECORD_DEPTH):
+        return None
+    return rec
+
+
+@dataclass
+class _Channel:
+    header: dict[str, Any] | None = None  # the ready-or-load-error record
+    records: dict[int, dict[str, Any]] = field(default_factory=dict)  # by case index
+    conflicts: set[int] = field(default_factory=set)  # indices with more than one record
+    tampered: bool = False  # a nonce-bearing line that no harness writes
+
+
+def _parse_records(stdout: str, nonce: str, count: int) -> _Channel:
     prefix = nonce + " "
-    header: dict[str, Any] | None = None
-    records: dict[int, Any] = {}
-    conflicts: set[int] = set()
-    for line in stdout.splitlines():
+    channel = _Channel()
+    # Whole lines only: the last piece has no newline (cut by the output cap, or never finished). Split on
+    # "\n" alone: a record may carry U+2028 or U+0085 unescaped, which splitlines() would cut.
+    for line in stdout.split("\n")[:-1]:
         if not line.startswith(prefix):
             continue  # anything else on stdout is noise, never a result
-        try:
-            rec = json.loads(line[len(prefix):])
-        except ValueError:
+        rec = _load_record(line[len(prefix):])
+        if rec is None:
+            channel.tampered = True
             continue
-        if not isinstance(rec, dict):
+        if "ready" in rec or "load_error" in rec:
+            if channel.header is None:
+                channel.header = rec
             continue
-        if ("ready" in rec or "load_error" in rec) and header is None:
-            header = rec
+        if rec.get("done") is True:
             continue
         idx = rec.get("i")
         if not isinstance(idx, int) or isinstance(idx, bool) or not 0 <= idx < count:
+            channel.tampered = True
             continue
-        if idx in records:
-            conflicts.add(idx)
-        records[idx] = rec
-    return header, records, conflicts
+        if idx in channel.records:
+            channel.conflicts.add(idx)
+        channel.records[idx] = rec
+    return channel
 
 
 _JAVA_PUBLIC_CLASS = re.compile(r"^\s*public\s+(?:(?:final|abstract|sealed|strictfp)\s+)*class\s+([A-Za-z_$][\w$]*)",
@@ -240,17 +301,14 @@ def _harness_limits(limits: Limits) -> Limits:
 
 
 def _run_summary(result: RunResult, phase: str) -> dict[str, Any]:
+    if phase == "hidden":
+        # Exit status, signal and timings of the hidden run are the student's to choose: only the outcome word.
+        return {"phase": phase, "outcome": result.outcome, "backend": result.backend}
     return {
         "phase": phase, "outcome": result.outcome, "exit_code": result.exit_code, "signal": result.signal,
         "timed_out": result.timed_out, "out_of_memory": result.out_of_memory,
         "wall_seconds": result.wall_seconds, "cpu_seconds": result.cpu_seconds, "backend": result.backend,
     }
-
-
-def _error_label(language: str, name: str | None) -> str:
-    if name and name in _STANDARD_ERRORS.get(language, set()):
-        return name
-    return "an exception"
 
 
 def _run_phase(backend: SandboxBackend, language: str, source: str, function_name: str,
@@ -269,23 +327,36 @@ def _run_phase(backend: SandboxBackend, language: str, source: str, function_nam
     )
     result = backend.run(request)
     report.runs.append(_run_summary(result, phase))
-    header, records, conflicts = _parse_records(result.stdout, nonce, len(cases))
+    channel = _parse_records(result.stdout, nonce, len(cases))
+    header = channel.header
     hidden = phase == "hidden"
 
-    if header is None or "load_error" in header:
+    def add(case: TestCase, status: str, message: str) -> None:
+        report.cases.append(CaseResult(case.name, case.hidden, False, status,
+                                       HIDDEN_MESSAGES[status] if hidden else message))
+
+    loaded = header is not None and "load_error" not in header
+    if channel.tampered:
+        # Only code that stole the nonce writes a malformed record: the whole run is void.
+        if not hidden and header is not None and not loaded:
+            report.load_error = _load_error_text(header, result)
+        for case in cases:
+            add(case, "invalid", "an invalid result record was written on the harness's channel")
+        return loaded
+
+    if not loaded:
         if not hidden:
             report.load_error = _load_error_text(header, result)
         why = "your code did not load" if header is not None or not result.timed_out else "loading timed out"
         for case in cases:
-            report.cases.append(CaseResult(case.name, case.hidden, False, "not_run", f"not run: {why}"))
+            add(case, "not_run", f"not run: {why}")
         return False
 
     stop_reported = False
     for index, case in enumerate(cases):
-        rec = records.get(index)
-        if index in conflicts:
-            report.cases.append(CaseResult(case.name, case.hidden, False, "invalid",
-                                           "conflicting results were reported for this test"))
+        rec = channel.records.get(index)
+        if index in channel.conflicts:
+            add(case, "invalid", "conflicting results were reported for this test")
             continue
         if rec is None:
             # The first case without a record is the one the program died in; the rest never ran.
@@ -293,21 +364,27 @@ def _run_phase(backend: SandboxBackend, language: str, source: str, function_nam
             if not stop_reported:
                 status, message = _stop_reason(result)
                 stop_reported = True
-            report.cases.append(CaseResult(case.name, case.hidden, False, status, message))
+            add(case, status, message)
             continue
         report.cases.append(_judge(language, case, rec, hidden))
     return True
 
 
 def _stop_reason(result: RunResult) -> tuple[str, str]:
-    if result.timed_out:
+    """(status, message for a visible case) for the case the program stopped in."""
+    outcome = result.outcome
+    if outcome == "timeout":
         return "timeout", "timed out"
-    if result.out_of_memory:
+    if outcome == "memory":
         return "memory", "ran out of memory"
-    if result.output_limit_exceeded:
+    if outcome == "processes":
+        return "error", "stopped: it started more processes than allowed"
+    if outcome == "output":
         return "error", "stopped: too much output"
-    if result.signal is not None:
+    if outcome == "signal":
         return "error", f"the program was killed (signal {result.signal})"
+    if outcome == "cancelled":
+        return "error", "stopped: the run was cancelled"
     return "error", "the program exited before finishing this test"
 
 
@@ -322,15 +399,22 @@ def _load_error_text(header: dict[str, Any] | None, result: RunResult) -> str:
     return (result.stderr.strip() or f"your code could not be started (exit {result.exit_code})")[-4000:]
 
 
+# Exceptions that mean the program ran out of memory, per language (Java's heap exhaustion ends the JVM,
+# see languages.py, so an OutOfMemoryError that reaches the harness is a thread that could not start).
+_MEMORY_ERRORS = {"python": {"MemoryError"}}
+
+
 def _judge(language: str, case: TestCase, rec: dict[str, Any], hidden: bool) -> CaseResult:
+    """A case from its record. For a hidden case only the status is taken from the record (its category);
+    pass needs the right value; nothing else in the record is used."""
     status = rec.get("status")
-    seconds = rec.get("seconds") if isinstance(rec.get("seconds"), int | float) else None
-    if hidden and seconds is not None:
-        seconds = round(seconds, 2)
-    result = CaseResult(case.name, case.hidden, False, "error", "", seconds=seconds)
+    result = CaseResult(case.name, case.hidden, False, "error", "")
     if not hidden:
         result.args, result.expected = case.args, case.expected
         result.output = str(rec.get("output") or "")[:2000]
+        seconds = rec.get("seconds")
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool) and math.isfinite(seconds):
+            result.seconds = seconds
     if status == "returned":
         actual = rec.get("value")
         if values_equal(actual, case.expected, case.tolerance):
@@ -340,10 +424,11 @@ def _judge(language: str, case: TestCase, rec: dict[str, Any], hidden: bool) -> 
         if not hidden:
             result.actual = actual
     elif status == "raised":
-        label = _error_label(language, rec.get("error") if isinstance(rec.get("error"), str) else None)
-        result.message = f"raised {label}"
+        error = rec.get("error") if isinstance(rec.get("error"), str) else None
+        if error in _MEMORY_ERRORS.get(language, set()):
+            result.status = "memory"
+        result.message = f"raised {str(error)[:100]}"
         if not hidden:
-            result.message = f"raised {str(rec.get('error'))[:100]}"
             result.trace = str(rec.get("trace") or "")[-4000:]
     elif status == "unserializable":
         result.message = "the return value cannot be compared (not a JSON-like value)"
@@ -351,6 +436,8 @@ def _judge(language: str, case: TestCase, rec: dict[str, Any], hidden: bool) -> 
         result.message = "the function's parameters do not accept this test's arguments"
     else:
         result.status, result.message = "invalid", "no valid result was reported"
+    if hidden:
+        result.message = HIDDEN_MESSAGES[result.status]
     return result
 
 
@@ -390,8 +477,7 @@ def run_tests(
         if loaded:
             _run_phase(backend, language, source, function_name, hidden, limits, student_file, "hidden", report)
         else:
-            report.cases += [CaseResult(c.name, True, False, "not_run", "not run: your code did not load")
-                             for c in hidden]
+            report.cases += [CaseResult(c.name, True, False, "not_run", HIDDEN_MESSAGES["not_run"]) for c in hidden]
     return report
 
 

@@ -14,9 +14,19 @@ from importlib import resources
 CODE_DIR = "/code"
 
 # JVM flags: the serial collector and the C1-only JIT start fastest and use the fewest threads (threads
-# count against the process limit); the heap may grow to the memory limit so the cgroup, not the JVM,
-# decides what "out of memory" is and every language reports it the same way.
-_JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"
+# count against the process limit). The heap may grow to the memory limit, so usually the cgroup ends a
+# memory hog; but a single allocation beyond -Xmx makes the JVM throw OutOfMemoryError instead, which a
+# program (or the harness) could catch and turn into a generic error. -XX:+ExitOnOutOfMemoryError ends the
+# JVM at once with JVM_OOM_EXIT and JVM_OOM_MESSAGE, which :func:`runtime_out_of_memory` recognises, so
+# either way the run is reported as "memory". (A thread that cannot be created also throws
+# OutOfMemoryError, but not through that path: a thread bomb is the process limit's business.) The VM's
+# own messages and warnings go to stderr, never to stdout, which is the harness's result channel; and no
+# tool (jcmd, a spawned attach client) can attach to the JVM to dump the harness's memory.
+_JVM_FLAGS = ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto "
+              "-XX:+ExitOnOutOfMemoryError -XX:+DisplayVMOutputToStderr -Xlog:disable -Xlog:all=warning:stderr "
+              "-XX:+DisableAttachMechanism")
+JVM_OOM_EXIT = 3
+JVM_OOM_MESSAGE = "Terminating due to java.lang.OutOfMemoryError"
 
 
 def _jvm_flags(memory_bytes: int) -> str:
@@ -75,6 +85,14 @@ LANGUAGE_SPECS: dict[str, Language] = {
     "javascript": Language("javascript", "solution.js", "cr_harness.js"),
     "java": Language("java", "Solution.java", "CrHarness.java"),
 }
+
+
+def runtime_out_of_memory(language: str, exit_code: int | None, stderr: str) -> bool:
+    """The language runtime itself gave up for lack of memory (the JVM's -XX:+ExitOnOutOfMemoryError exit).
+
+    A program could print the message and exit with the same status on purpose; that only gets its own
+    run labelled "memory", a category it can reach anyway by allocating."""
+    return language == "java" and exit_code == JVM_OOM_EXIT and JVM_OOM_MESSAGE in stderr
 
 
 def command_for(language: str, entry: str | None, command: tuple[str, ...] | None, memory_bytes: int):

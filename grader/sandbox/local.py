@@ -14,13 +14,15 @@ How a run is started (no ``preexec_fn`` - safe in a threaded worker):
    files, no core dumps, processes), inherited by everything below;
 3. unprivileged ``bwrap``, which unshares every namespace (user, pid, net, ipc, uts, cgroup, mount),
    forbids nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few
-   /etc files read-only, a size-capped tmpfs on /tmp, the request's files read-only on /code, remounts
-   the root read-only and loads the seccomp deny-list before exec.
+   /etc files read-only, a size-capped tmpfs on /tmp (the only writable place besides a 1 MiB /dev/shm;
+   /dev and the empty /usr/local are read-only), the request's files read-only on /code, remounts the
+   root read-only and loads the seccomp deny-list before exec.
 
-Inside the pid namespace bwrap's own pid-1 reaps every process; when it exits, the kernel kills whatever
-is left (background processes cannot outlive the run). The outer bwrap is our direct child: we reap it,
-and on timeout we SIGKILL it (``--die-with-parent`` takes the namespace's init with it) and then kill
-anything still in the run's cgroups.
+Inside the pid namespace a shell is pid 1 (see :data:`PID_1`): it runs the command, reaps orphans, and when
+it exits the kernel kills whatever is left (background processes cannot outlive the run); the outer bwrap
+waits for it and reaps it, so no run leaves a zombie behind on the host. The outer bwrap is our direct
+child: we reap it, and on timeout we SIGKILL it (``--die-with-parent`` takes the namespace's init with
+it) and then kill anything still in the run's cgroups.
 """
 
 from __future__ import annotations
@@ -44,14 +46,23 @@ from . import seccomp
 from .backend import SandboxBackend, decode_exit, run_directory, stop_on_cancel
 from .capture import CappedBuffer
 from .cgroups import CgroupLayout, RunCgroups
-from .languages import CODE_DIR, command_for
-from .types import Limits, RunRequest, RunResult, SandboxError
+from .languages import CODE_DIR, command_for, runtime_out_of_memory
+from .types import SHM_BYTES, Limits, RunRequest, RunResult, SandboxError
 
 SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Host /etc entries the runtimes need (Java finds itself through alternatives and reads its config).
 ETC_ENTRIES = ("alternatives", "java-17-openjdk", "ld.so.cache", "localtime")
 # Extra processes the pids cgroup must allow for bwrap itself (outer monitor + pid-1 reaper).
 WRAPPER_PROCESSES = 3
+# The namespace's pid 1: a shell that runs the command as its child, reaps orphans while it waits (dash
+# waits with waitpid(-1)) and exits with the command's status (128+N for signal N). Not bwrap's own init
+# (--as-pid-1): bwrap's outer monitor exits as soon as that init reports the command's status, before the
+# init itself is reaped, leaving it a zombie of the host's init; where that init reaps slowly, the zombies
+# pile up against the slot uid's RLIMIT_NPROC until bwrap cannot start ("Creating new namespace failed").
+# With the shell as pid 1 the monitor waits for it and reaps it. The command is not pid 1, so signals it
+# sends itself act normally; "; exit $?" keeps dash from exec'ing it in place, and the shell's own stderr
+# goes to /dev/null (the command keeps the real one) so it adds no "Killed" of its own to the output.
+PID_1 = ("/bin/sh", "-c", 'exec 3>&2 2>/dev/null; "$@" 2>&3 3>&-; exit $?', "sh")
 
 
 class SlotPool:
@@ -171,13 +182,14 @@ class LocalBackend(SandboxBackend):
         limits = request.limits
         args = [
             self.bwrap or "bwrap",
-            "--unshare-all", "--unshare-user", "--disable-userns",
+            "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr",
         ]
         if Path("/usr/local").is_dir():
-            args += ["--tmpfs", "/usr/local"]  # host-local tools and configuration stay out of sight
+            # host-local tools and configuration stay out of sight: an empty, read-only directory
+            args += ["--perms", "0755", "--tmpfs", "/usr/local", "--remount-ro", "/usr/local"]
         for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             host = Path("/") / top
             if host.is_symlink():
@@ -190,7 +202,10 @@ class LocalBackend(SandboxBackend):
         etc = self._etc_for(uid)
         args += ["--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group"]
         args += [
+            # bwrap's /dev is a tmpfs the sandbox user owns (its /dev/shm a plain directory in it): make it
+            # read-only, with a tiny tmpfs of its own on /dev/shm for POSIX semaphores.
             "--proc", "/proc", "--dev", "/dev",
+            "--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
             "--ro-bind", str(code_dir), CODE_DIR,
             "--remount-ro", "/",
@@ -201,8 +216,8 @@ class LocalBackend(SandboxBackend):
         ]
         if seccomp_fd is not None:
             args += ["--seccomp", str(seccomp_fd)]
-        return [*args, "--", *command_for(request.language, request.entry, request.command,
-                                          request.limits.memory_bytes)]
+        command = command_for(request.language, request.entry, request.command, request.limits.memory_bytes)
+        return [*args, "--", *PID_1, *command]
 
     def _ulimit_lines(self, limits: Limits, cgroups: RunCgroups | None) -> list[str]:
         """dash's ``ulimit`` builtins, run by the launcher before it execs: no extra process. dash sets
@@ -265,8 +280,10 @@ class LocalBackend(SandboxBackend):
         )
         if sig == signal.SIGXCPU:  # the CPU-seconds rlimit fired: a time limit, reported as such
             timed_out = True
+        stderr = err.text()
+        oom = oom or runtime_out_of_memory(request.language, exit_code, stderr)
         return RunResult(
-            stdout=out.text(), stderr=err.text(), exit_code=None if (timed_out or flood) else exit_code,
+            stdout=out.text(), stderr=stderr, exit_code=None if (timed_out or flood) else exit_code,
             signal=sig, timed_out=timed_out, out_of_memory=oom and not timed_out,
             stdout_truncated=out.truncated, stderr_truncated=err.truncated, output_limit_exceeded=flood,
             process_limit_hit=cgroups.pids_limit_hit() if cgroups is not None else None,

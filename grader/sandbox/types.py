@@ -14,6 +14,9 @@ MAX_FILES = 64
 MAX_FILE_BYTES = 512 * 1024
 MAX_TOTAL_BYTES = 2 * MiB
 MAX_STDIN_BYTES = 8 * MiB
+# /dev/shm: writable (POSIX semaphores, e.g. Python's multiprocessing locks) but tiny; the only other
+# writable mount is the run's /tmp (Limits.tmp_bytes). Everything else is read-only in both backends.
+SHM_BYTES = 1 * MiB
 
 
 class SandboxError(Exception):
@@ -151,13 +154,17 @@ class RunResult:
 
     @property
     def outcome(self) -> str:
-        """One word for metrics and student messages: ok, error, timeout, memory, output, signal, cancelled."""
+        """One word for metrics and student messages: ok, error, timeout, memory, processes, output, signal,
+        cancelled. What the program hit comes first: a fork or thread bomb that then hangs or floods its
+        output with the runtime's complaints is reported as ``processes``, not ``timeout`` or ``output``."""
         if self.cancelled:
             return "cancelled"
-        if self.timed_out:
-            return "timeout"
         if self.out_of_memory:
             return "memory"
+        if self.process_limit_hit and not self.ok:  # a refused fork the program shrugged off is no failure
+            return "processes"
+        if self.timed_out:
+            return "timeout"
         if self.output_limit_exceeded:
             return "output"
         if self.signal is not None:

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from sandbox_hostile_programs import HOSTILE
+from conftest import DOCKER_URL, REPO
+from sandbox_hostile_programs import HOSTILE, JAVA_HEAP_CAUGHT, THREAD_BOMB, WRITE_EVERYWHERE
 
-from grader.sandbox import Limits, SandboxBackend, run_program
+from grader.sandbox import Limits, SandboxBackend, TestCase, run_program, run_tests
+from grader.sandbox.types import SHM_BYTES, MiB
 
 LANGS = ["python", "javascript", "java"]
 ENTRY = {"python": "main.py", "javascript": "main.js", "java": "Main.java"}
@@ -26,6 +27,11 @@ def _limits(language: str, **changes) -> Limits:
 
 def _run(backend: SandboxBackend, language: str, source: str, **limit_changes):
     return run_program(backend, language, {ENTRY[language]: source}, limits=_limits(language, **limit_changes))
+
+
+def _detects_process_limit(backend: SandboxBackend) -> bool:
+    """The local backend reads its pids cgroup; the docker one can while the engine runs on this host."""
+    return backend.name == "local" or DOCKER_URL.startswith("unix://")
 
 
 def _host_processes_with(marker: str) -> list[str]:
@@ -55,6 +61,53 @@ def test_fork_bomb_is_contained(backend, language):
     time.sleep(0.3)
     leftovers = [p for p in _host_processes_with(f"sleep {marker}") if "while true" not in p]
     assert leftovers == [], "fork bomb children outlived the run"
+    if _detects_process_limit(backend):  # reported as what it hit, not as the timeout that ended it
+        assert result.process_limit_hit, result
+        # (node keeps every failed child's bookkeeping and may run out of memory first: that is reported)
+        assert result.outcome == ("memory" if result.out_of_memory else "processes"), result
+
+
+@pytest.mark.parametrize("language", sorted(THREAD_BOMB))
+def test_thread_bomb_is_reported_as_processes(backend, language):
+    """Threads count against the process limit; the JVM's complaints about each refused thread must not
+    turn the run into an "output" flood (they go to stderr, and the process limit is what it hit)."""
+    result = _run(backend, language, THREAD_BOMB[language])
+    assert not result.ok
+    if _detects_process_limit(backend):
+        assert result.process_limit_hit and result.outcome == "processes", result
+    assert "Failed to start thread" not in result.stdout
+
+
+def test_java_heap_exhaustion_is_reported_as_memory(backend):
+    """An allocation beyond -Xmx: the JVM throws OutOfMemoryError (which the program even catches) long
+    before the cgroup would act; it must still be reported as memory, not as a clean exit or an error."""
+    result = _run(backend, "java", JAVA_HEAP_CAUGHT)
+    assert result.out_of_memory and result.outcome == "memory", result
+    assert "caught" not in result.stdout
+
+
+def test_java_heap_exhaustion_in_a_test_case_is_memory(backend):
+    source = ("public class Solution {\n"
+              "  public static long add(long a, long b) { long[] x = new long[200_000_000]; return x.length; }\n"
+              "}\n")
+    cases = [TestCase([1, 2], 3), TestCase([3, 4], 7, hidden=True)]
+    report = run_tests(backend, "java", source, "add", cases, limits=Limits(wall_seconds=15))
+    assert [c.status for c in report.cases] == ["memory", "memory"], report.to_dict()
+    assert report.outcome == "memory"
+
+
+def test_only_tmp_and_a_tiny_dev_shm_are_writable(backend):
+    """The root is read-only but for the run's /tmp (capped at Limits.tmp_bytes) and a 1 MiB /dev/shm: no
+    writable /dev, /usr/local, /dev/mqueue or Docker's 64 MB /dev/shm."""
+    source = WRITE_EVERYWHERE.replace("{limit}", str(3 * MiB))
+    result = run_program(backend, "python", {"main.py": source},
+                         limits=Limits(wall_seconds=20, cpu_seconds=20, tmp_bytes=2 * MiB))
+    wrote = {parts[1]: int(parts[2]) for parts in (line.split() for line in result.stdout.splitlines())
+             if len(parts) == 3 and parts[0] == "WROTE"}
+    assert result.exit_code == 0 and "/tmp" in wrote and "/dev/shm" in wrote, result
+    assert 0 < wrote["/tmp"] <= 2 * MiB, wrote
+    assert wrote["/dev/shm"] <= SHM_BYTES, wrote
+    assert {d: n for d, n in wrote.items() if n and d not in ("/tmp", "/dev/shm")} == {}, wrote
 
 
 @pytest.mark.parametrize("language", LANGS)
@@ -133,3 +186,41 @@ def test_background_process_does_not_outlive_the_run(backend, language):
     while _host_processes_with(f"sleep {marker}") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _host_processes_with(f"sleep {marker}") == []
+
+
+def test_outcome_names_what_the_run_hit():
+    from grader.sandbox import RunResult
+
+    def outcome(**fields) -> str:
+        return RunResult(stdout="", stderr="", **{"exit_code": None, **fields}).outcome
+
+    assert outcome(timed_out=True, process_limit_hit=True) == "processes"
+    assert outcome(output_limit_exceeded=True, process_limit_hit=True) == "processes"
+    assert outcome(exit_code=1, process_limit_hit=True) == "processes"
+    assert outcome(exit_code=0, process_limit_hit=True) == "ok"  # a refused fork it handled is no failure
+    assert outcome(exit_code=137, signal=9, out_of_memory=True, process_limit_hit=True) == "memory"
+    assert outcome(timed_out=True, process_limit_hit=None) == "timeout"
+
+
+def _sandbox_zombies(uids: range) -> set[int]:
+    found = set()
+    for pid in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("State", "").strip().startswith("Z") and int(fields["Uid"].split()[0]) in uids:
+            found.add(int(pid))
+    return found
+
+
+def test_runs_leave_no_zombies_behind(local_backend):
+    """bwrap's own init outlived its monitor and stayed a zombie of the host's init after every run; where
+    that init reaps slowly they piled up against the slot uid's process limit until bwrap could not start
+    ("Creating new namespace failed: Resource temporarily unavailable") and an unrelated run failed."""
+    uids = range(local_backend.uid_base, local_backend.uid_base + local_backend.pool.slots)
+    before = _sandbox_zombies(uids)
+    for _ in range(20):
+        assert run_program(local_backend, "python", "print('hi')").ok
+    assert _sandbox_zombies(uids) - before == set()

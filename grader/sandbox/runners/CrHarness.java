@@ -1,8 +1,12 @@
 // In-sandbox test harness for Java 17. Compiled and run inside the sandbox next to the student's class.
 // args: <class name> <method name>. stdin: {"nonce", "cases": [{"args": [...]}]}, read completely before
 // the student's class is loaded; expected values are never sent here. One record "<nonce> <json>\n"
-// per case goes to the original stdout (the result channel, kept private to this class); the
-// student's System.out/System.err are captured per case instead.
+// per case goes to the original stdout (the result channel); the student's System.out/System.err are
+// captured per case instead. The channel and the nonce live in main's locals, out of reach of reflection
+// (a static field could be read, or swapped for a stream that rewrites records); the JVM runs with
+// -XX:+DisableAttachMechanism so no tool can attach to it. Code in this process can still do a lot
+// (e.g. dump its own heap), which is why the grader takes nothing from a hidden case's record but its
+// category and whether the value is right.
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
@@ -26,8 +30,6 @@ import java.util.Set;
 public final class CrHarness {
     private static final int MAX_VALUE_CHARS = 16000;
     private static final int MAX_OUTPUT = 2000;
-    private static PrintStream channel;
-    private static String nonce;
     private static String studentClass;
 
     private CrHarness() {}
@@ -38,10 +40,11 @@ public final class CrHarness {
         String input = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         @SuppressWarnings("unchecked")
         Map<String, Object> payload = (Map<String, Object>) new Json(input).parse();
-        nonce = (String) payload.get("nonce");
+        final String nonce = (String) payload.get("nonce");
         List<?> cases = (List<?>) payload.get("cases");
         System.in.close();
-        channel = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        final PrintStream channel = new PrintStream(new FileOutputStream(FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
         System.setOut(capture);
@@ -60,12 +63,12 @@ public final class CrHarness {
             }
         } catch (Throwable err) {
             Throwable cause = unwrap(err);
-            emit("{\"load_error\":" + str(cause.getClass().getSimpleName()) + ",\"trace\":" + str(trace(cause))
+            emit(channel, nonce, "{\"load_error\":" + str(cause.getClass().getSimpleName()) + ",\"trace\":" + str(trace(cause))
                     + ",\"output\":" + str(take(captured)) + "}");
             Runtime.getRuntime().halt(0);
             return;
         }
-        emit("{\"ready\":true,\"output\":" + str(take(captured)) + "}");
+        emit(channel, nonce, "{\"ready\":true,\"output\":" + str(take(captured)) + "}");
 
         Type[] types = method.getGenericParameterTypes();
         for (int i = 0; i < cases.size(); i++) {
@@ -78,7 +81,7 @@ public final class CrHarness {
             } catch (RuntimeException err) {
                 record = "{\"i\":" + i + ",\"status\":\"bad_signature\",\"message\":"
                         + str("the method's parameters do not accept this test's arguments") + "}";
-                emit(record.substring(0, record.length() - 1) + ",\"output\":\"\"}");
+                emit(channel, nonce, record.substring(0, record.length() - 1) + ",\"output\":\"\"}");
                 continue;
             }
             try {
@@ -101,14 +104,15 @@ public final class CrHarness {
                 record = "{\"i\":" + i + ",\"status\":\"raised\",\"error\":" + str(cause.getClass().getSimpleName())
                         + ",\"trace\":" + str(trace(cause)) + ",\"seconds\":" + seconds;
             }
-            emit(record + ",\"output\":" + str(take(captured)) + "}");
+            emit(channel, nonce, record + ",\"output\":" + str(take(captured)) + "}");
         }
-        emit("{\"done\":true}");
+        emit(channel, nonce, "{\"done\":true}");
         Runtime.getRuntime().halt(0);
     }
 
-    private static void emit(String json) {
-        channel.print(nonce + " " + json + "\n");
+    private static void emit(PrintStream channel, String nonce, String json) {
+        // A leading newline ends whatever partial line the student's code may have left on fd 1.
+        channel.print("\n" + nonce + " " + json + "\n");
         channel.flush();
     }
 
@@ -285,7 +289,11 @@ public final class CrHarness {
             return Double.toString(d);
         }
         if (v instanceof Number n) {
-            return n.toString();
+            String text = n.toString();
+            if (text.length() > 4000) {  // the grader reads at most 4300 digits
+                throw new IllegalArgumentException("number too large to compare");
+            }
+            return text;
         }
         if (v instanceof Character || v instanceof CharSequence) {
             return str(v.toString());

@@ -3,7 +3,10 @@
 argv: <student file> <function name>. stdin: one JSON document {"nonce", "cases": [{"args": [...]}]},
 read completely before the student's module is loaded. Expected values are never sent here.
 For each case one record ``<nonce> <json>\\n`` goes to the original stdout (the result channel);
-the student's own stdout/stderr are redirected to a capture file in /tmp.
+the student's own stdout/stderr are redirected to a capture file in /tmp. The functions used to write
+records are bound before the student's code loads (patching ``json.dumps`` or ``time.perf_counter``
+later changes nothing here); code in this process can still reach the channel, which is why the grader
+takes nothing from a hidden case's record but its category and whether the value is right.
 """
 
 import contextlib
@@ -44,7 +47,7 @@ def _student_trace(exc, student_path):
     return "".join(lines)[-4000:]
 
 
-def main():
+def main(dumps=json.dumps, perf_counter=time.perf_counter, write_fd=os.write):
     student_file, function_name = sys.argv[1], sys.argv[2]
     payload = json.loads(sys.stdin.buffer.read())
     nonce = payload["nonce"]
@@ -53,14 +56,17 @@ def main():
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    channel = os.dup(1)
     capture = os.open(CAPTURE, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(capture, 1)
     os.dup2(capture, 2)
 
     def emit(record):
-        channel.write(nonce + " " + json.dumps(record, allow_nan=True) + "\n")
-        channel.flush()
+        # A leading newline ends whatever partial line the student's code may have left on the channel;
+        # the text is ASCII (json.dumps escapes the rest).
+        data = ("\n" + nonce + " " + dumps(record, allow_nan=True) + "\n").encode()
+        while data:
+            data = data[write_fd(channel, data):]
 
     def take_output():
         for stream in (sys.stdout, sys.stderr):
@@ -91,19 +97,19 @@ def main():
     emit({"ready": True, "output": take_output()})
 
     for index, case in enumerate(cases):
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             value = func(*case["args"])
-            elapsed = time.perf_counter() - started
+            elapsed = perf_counter() - started
             try:
                 encoded = _jsonable(value)
-                if len(json.dumps(encoded)) > MAX_VALUE_CHARS:
+                if len(dumps(encoded)) > MAX_VALUE_CHARS:
                     raise ValueError("return value is too large to compare")
                 record = {"i": index, "status": "returned", "value": encoded}
             except (TypeError, ValueError) as exc:
                 record = {"i": index, "status": "unserializable", "message": str(exc)[:300]}
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are failures too
-            elapsed = time.perf_counter() - started
+            elapsed = perf_counter() - started
             record = {"i": index, "status": "raised", "error": type(exc).__name__,
                       "trace": _student_trace(exc, student_path)}
         record["seconds"] = round(elapsed, 6)

@@ -19,6 +19,7 @@
     return {
       timeout: "it hit the " + seconds(limit) + " time limit",
       memory: "it used more than the memory limit",
+      processes: "it started more processes than allowed",
       output: "it printed more than the output limit",
       signal: "it was killed by a signal",
       cancelled: "you cancelled it",
