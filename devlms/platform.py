@@ -8,11 +8,12 @@ endpoint refuses a stale timestamp (Moodle 409 "not newer", Canvas 400 "older"),
 
 from __future__ import annotations
 
+import json
 import secrets
 import typing as t
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 from flask import Request as FlaskRequest
@@ -28,6 +29,10 @@ from lti1p3platform.service_connector import AssignmentsGradesService, NamesRole
 from devlms.state import FakeUser, ReceivedScore, StateStore, fake_users, public_pem
 
 SHAPES = ("canvas", "moodle")
+# Where the platform's OIDC authorization endpoint, token endpoint and key set live. Both sets are served; the
+# configuration (dynamic registration) names one, so a test can move them as a platform upgrade would.
+DEFAULT_PATHS = {"auth": "auth", "token": "token", "jwks": "jwks.json"}
+MOODLE_PATHS = {"auth": "mod/lti/auth.php", "token": "mod/lti/token.php", "jwks": "mod/lti/certs.php"}
 CANVAS_ISSUER = "https://canvas.instructure.com"
 COURSE = {"id": "course-se101", "title": "Software Engineering 101", "label": "SE101"}
 
@@ -58,6 +63,7 @@ class DevLms:
         self.store = store or StateStore()
         self.roster_page_size = roster_page_size
         self.users = fake_users(shape)
+        self.endpoint_paths = dict(DEFAULT_PATHS)
         if shape == "canvas":
             self.issuer = CANVAS_ISSUER
             self.client_id = "10000000000042"
@@ -73,15 +79,28 @@ class DevLms:
 
     @property
     def auth_login_url(self) -> str:
-        return self.url("auth")
+        return self.url(self.endpoint_paths["auth"])
 
     @property
     def token_url(self) -> str:
-        return self.url("token")
+        return self.url(self.endpoint_paths["token"])
 
     @property
     def jwks_url(self) -> str:
-        return self.url("jwks.json")
+        return self.url(self.endpoint_paths["jwks"])
+
+    def launch_page_url(self, link_id: str) -> str:
+        """Moodle's own launch page for a link (``/mod/lti/launch.php?id=<cmid>``): it starts a fresh login."""
+        return self.url("mod/lti/launch.php") + "?" + urlencode({"id": link_id})
+
+    @property
+    def session_cookie(self) -> str:
+        """The LMS's own login session (Moodle: MoodleSession), which its launch page needs."""
+        return "MoodleSession" if self.shape == "moodle" else "canvas_session"
+
+    @property
+    def cookie_path(self) -> str:
+        return urlparse(self.base_url).path or "/"
 
     @property
     def memberships_url(self) -> str:
@@ -331,3 +350,38 @@ def next_link_header(lms: DevLms, url: str) -> str:
 
 def deep_link_launch_hint(user_id: str) -> str:
     return urlencode({"kind": "deep_link", "user": user_id})
+
+
+def issue_message_hint(lms: DevLms, user: FakeUser, link_id: str | None) -> str:
+    """The ``lti_message_hint`` of a login request.
+
+    Canvas: a reusable description of the launch. Moodle (4.x, mod/lti): JSON ``{"cmid", "launchid"}``
+    where ``launchid`` names what the launch is in the user's session; auth.php deletes it after one use.
+    """
+    kind = "link" if link_id else "deep_link"
+    if lms.shape != "moodle":
+        return urlencode({"kind": kind, **({"link": link_id} if link_id else {})})
+    launch_id = f"ltilaunch{link_id or '_deep_link'}_{secrets.randbelow(10**9)}"
+    with lms.store.lock:
+        lms.store.state.message_hints[launch_id] = {"user": user.id, "kind": kind, "link": link_id or ""}
+        lms.store.save()
+    return json.dumps({**({"cmid": link_id} if link_id else {}), "launchid": launch_id})
+
+
+def take_message_hint(lms: DevLms, raw: str) -> dict[str, str] | None:
+    """What a login request's hint stands for; None when the platform does not know it (any more).
+
+    Moodle consumes it: a second authorization request with the same hint is an "Invalid request".
+    """
+    if lms.shape != "moodle":
+        return {k: v[0] for k, v in parse_qs(raw).items()}
+    try:
+        hint = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(hint, dict):
+        return None
+    with lms.store.lock:
+        found = lms.store.state.message_hints.pop(str(hint.get("launchid")), None)
+        lms.store.save()
+    return found

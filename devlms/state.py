@@ -90,6 +90,8 @@ class DevState:
     registration_tokens: list[str] = field(default_factory=list)
     dynamic_registrations: list[dict[str, Any]] = field(default_factory=list)
     deep_link_responses: list[dict[str, Any]] = field(default_factory=list)
+    # Moodle shape: launch ids of login requests not yet used, as Moodle keeps them in $SESSION (single use).
+    message_hints: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens_issued: int = 0
     tokens_refused: int = 0  # service calls (AGS, NRPS) answered 401 for a bad or foreign access token
     jwks_served: int = 0
@@ -143,6 +145,7 @@ class StateStore:
             registration_tokens=raw.get("registration_tokens", []),
             dynamic_registrations=raw.get("dynamic_registrations", []),
             deep_link_responses=raw.get("deep_link_responses", []),
+            message_hints=raw.get("message_hints", {}),
             tokens_issued=raw.get("tokens_issued", 0),
             tokens_refused=raw.get("tokens_refused", 0),
             jwks_served=raw.get("jwks_served", 0),

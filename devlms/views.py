@@ -23,6 +23,8 @@ from lti1p3platform.response import Response as PlatformResponse
 
 from devlms.platform import (
     COURSE,
+    DEFAULT_PATHS,
+    MOODLE_PATHS,
     DevAgs,
     DevLms,
     DevMessageLaunch,
@@ -30,7 +32,9 @@ from devlms.platform import (
     DevPlatformConf,
     FlaskPlatformRequest,
     ToolEndpoints,
+    issue_message_hint,
     next_link_header,
+    take_message_hint,
 )
 from devlms.state import FakeUser, Link
 
@@ -106,6 +110,25 @@ def add_course_pages(bp: Blueprint, lms: DevLms) -> None:
     def roster() -> str:
         return render_template("devlms/roster.html", lms=lms, bp=bp.name)
 
+    @bp.get("/view")
+    def view_embedded() -> str:
+        """The activity inside the course page, as Moodle's view.php shows it by default: the launch in an
+        iframe (so the tool's cookies are third-party there)."""
+        user = lms.user(request.args.get("user", ""))
+        link = lms.store.state.links.get(request.args.get("link", ""))
+        if user is None or link is None:
+            abort(404, description="unknown user or link")
+        src = lms.url("launch") + "?" + urlencode({"user": user.id, "link": link.id})
+        return render_template("devlms/view.html", lms=lms, link=link, user=user, src=src)
+
+    @bp.post("/links")
+    def add_bare_link() -> Response:
+        """Add the tool to the course without choosing content (Moodle's "Add an activity" without "Select
+        content"; Canvas's course navigation): the link's launches carry no custom parameters."""
+        row = lms.store.add_lineitem(label="CodeResidency", score_maximum=100)
+        link = lms.store.add_link("CodeResidency", lms.tool.launch, {}, row.id)
+        return redirect(lms.url("/") + "?" + urlencode({"created": link.id}), code=303)  # type: ignore[return-value]
+
 
 # Launches: OIDC third-party login, the authorization endpoint, the platform's key set -------------
 
@@ -119,7 +142,7 @@ class DevOIDCLogin(OIDCLoginAbstract):
         self.use_post = use_post
 
     def set_lti_message_hint(self, **kwargs: t.Any) -> None:
-        self._lti_message_hint = urlencode(kwargs)
+        self._lti_message_hint = kwargs["value"]  # made by devlms.platform.issue_message_hint
 
     def get_redirect(self, url: str) -> Response:
         if not self.use_post:
@@ -136,21 +159,22 @@ def add_launch_routes(bp: Blueprint, lms: DevLms) -> None:
         user = lms.user(request.args.get("user", ""))
         if user is None:
             abort(404, description="unknown user")
-        login = DevOIDCLogin(request, DevPlatformConf(lms=lms), use_post=lms.shape == "canvas")
-        if request.args.get("deep_link"):
-            if not user.instructor:
-                abort(403, description="only the instructor can add activities")
-            login.set_lti_message_hint(kind="deep_link")
-            login.set_deeplinking_launch_url()
-        else:
-            link = lms.store.state.links.get(request.args.get("link", ""))
-            if link is None:
-                abort(404, description="unknown link")
-            login.set_lti_message_hint(kind="link", link=link.id)
-            login.set_launch_url(link.url)
-        return login.initiate_login(user.id)
+        response = start_login(lms, user, None if request.args.get("deep_link") else request.args.get("link", ""))
+        if lms.shape == "moodle":  # the user is now logged in to Moodle; its own launch page relies on that
+            response.set_cookie(lms.session_cookie, user.id, path=lms.cookie_path, httponly=True, samesite="Lax")
+        return response
 
-    @bp.route("/auth", methods=["GET", "POST"])
+    if lms.shape == "moodle":
+
+        @bp.get("/mod/lti/launch.php")
+        def moodle_launch_page() -> Response:
+            """Moodle's launch page for one activity (``id`` = course module): a fresh login for the session's
+            user, with a fresh single-use message hint. A tool can send a new window here to start over."""
+            user = lms.user(request.cookies.get(lms.session_cookie, ""))
+            if user is None:
+                abort(401, description="not logged in to this LMS: open the course page first")
+            return start_login(lms, user, request.args.get("id", ""))
+
     def auth() -> TextReply:
         """OIDC authorization endpoint: check the tool's request, then sign and form_post the id_token."""
         params = request.values
@@ -160,7 +184,11 @@ def add_launch_routes(bp: Blueprint, lms: DevLms) -> None:
         user = lms.user(params.get("login_hint", ""))
         if user is None:
             return "unknown login_hint", 400
-        hint = {k: v[0] for k, v in parse_qs(params.get("lti_message_hint", "")).items()}
+        hint = take_message_hint(lms, params.get("lti_message_hint", ""))
+        if hint is None:  # Moodle: the launch the hint named was used (or never existed): moodle_exception
+            return "Invalid request", 400
+        if lms.shape == "moodle" and hint.get("user") != user.id:
+            return "access_denied: the login hint is another user", 400
         message = course_launch_message(lms, user)
         if hint.get("kind") == "deep_link":
             if not user.instructor:
@@ -178,11 +206,31 @@ def add_launch_routes(bp: Blueprint, lms: DevLms) -> None:
             return "the login request from the tool is incomplete", 400
         return Response(render_template("devlms/form_post.html", **data))
 
-    @bp.get("/jwks.json")
     def jwks() -> Response:
         with lms.store.lock:
             lms.store.state.jwks_served += 1
         return jsonify(lms.jwks())
+
+    # Served at both the default and Moodle's own paths; the platform's configuration names one of them.
+    for name, view, methods in (("auth", auth, ["GET", "POST"]), ("jwks", jwks, ["GET"])):
+        for flavour, paths in (("default", DEFAULT_PATHS), ("moodle", MOODLE_PATHS)):
+            bp.add_url_rule(f"/{paths[name]}", f"{name}_{flavour}", view, methods=methods)
+
+
+def start_login(lms: DevLms, user: FakeUser, link_id: str | None) -> Response:
+    """Third-party login initiation for a resource link, or for deep linking when ``link_id`` is None."""
+    login = DevOIDCLogin(request, DevPlatformConf(lms=lms), use_post=lms.shape == "canvas")
+    if link_id is None:
+        if not user.instructor:
+            abort(403, description="only the instructor can add activities")
+        login.set_deeplinking_launch_url()
+    else:
+        link = lms.store.state.links.get(link_id)
+        if link is None:
+            abort(404, description="unknown link")
+        login.set_launch_url(link.url)
+    login.set_lti_message_hint(value=issue_message_hint(lms, user, link_id))
+    return login.initiate_login(user.id)
 
 
 def auth_request_refusal(lms: DevLms, params: Mapping[str, str]) -> str | None:
@@ -291,7 +339,6 @@ def add_deep_linked_items(lms: DevLms, items: list[dict[str, t.Any]]) -> list[st
 
 
 def add_token_route(bp: Blueprint, lms: DevLms) -> None:
-    @bp.post("/token")
     def token() -> Response:
         conf = DevPlatformConf(lms=lms)
         conf.get_registration()
@@ -304,6 +351,9 @@ def add_token_route(bp: Blueprint, lms: DevLms) -> None:
             return _json_error("invalid_request", str(exc), 400)
         except Exception as exc:  # invalid or unverifiable client assertion
             return _json_error("invalid_client", str(exc), 401)
+
+    for flavour, paths in (("default", DEFAULT_PATHS), ("moodle", MOODLE_PATHS)):
+        bp.add_url_rule(f"/{paths['token']}", f"token_{flavour}", token, methods=["POST"])
 
 
 def add_ags_routes(bp: Blueprint, lms: DevLms) -> None:

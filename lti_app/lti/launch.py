@@ -9,6 +9,7 @@ lacks: the nonce must belong to the state we issued and may be used once, the st
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -89,6 +90,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError(code, str(exc), status) from exc
 
     def _validate_params(self) -> None:
+        if not request.form.get("id_token") and request.form.get("error"):
+            # The platform refused our authorization request and says why (OIDC error response).
+            said = (request.form.get(k, "")[:200] for k in ("error", "error_description"))
+            detail = " — ".join(x for x in said if x)
+            raise LtiError("platform_error", f"The platform refused the login: {detail}. Open the activity again "
+                           "from your course; if it keeps failing, give your instructor this reason.", 400)
         if not request.form.get("id_token"):
             raise LtiError("missing_id_token", "The platform sent no id_token.", 400)
         if not request.form.get("state"):
@@ -104,13 +111,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError("unknown_state", "The login for this launch is unknown or expired. Try again.", 401)
         cookie = request.cookies.get(STATE_COOKIE_PREFIX + state)
         if cookie is None:
-            raise LtiError(
-                "state_cookie_missing",
-                "Your browser did not send back the login cookie, which happens when an LMS page blocks "
-                "third-party cookies. Open the activity in a new window to continue.",
-                401,
-                new_window_url=_new_window_url(login),
-            )
+            raise missing_cookie_error(login)
         if cookie != state:
             raise LtiError("state_mismatch", "The launch does not match the login that started it.", 401)
         if login.issuer != body["iss"]:
@@ -201,10 +202,73 @@ def _find_key(key_set: dict, kid: str, alg: str) -> dict | None:
     return None
 
 
-def _new_window_url(login: LtiLoginState) -> str:
+def missing_cookie_error(login: LtiLoginState) -> LtiError:
+    """The state cookie did not come back: say what really happened, and offer a way that can work.
+
+    Browsers say where the launch arrived (``Sec-Fetch-Dest``: an iframe inside the course page, or a window
+    of its own) and whether it came from another site (``Sec-Fetch-Site``). Over plain http the cookie cannot
+    be ``SameSite=None`` (browsers want Secure for that), so it is ``Lax`` and never comes back on the
+    platform's cross-site form post, inside the course page or in a new window: LTI in an iframe needs https.
+    """
+    dest = request.headers.get("Sec-Fetch-Dest", "").lower()
+    where = "iframe" if dest in ("iframe", "frame", "embed", "object") else "window" if dest == "document" else ""
+    site = request.headers.get("Sec-Fetch-Site", "").lower()
+    cross_site = True if site == "cross-site" else False if site in ("same-site", "same-origin", "none") else None
+    restart = restart_url(login)
+    if not request.is_secure and cross_site is not False:
+        situation = "http_cross_site" if cross_site else "http"
+        message = ("CodeResidency is served over plain http, so its login cookie comes back only when the LMS is on "
+                   "the same site" + (", and this LMS is on another site." if cross_site else "."))
+        if cross_site:
+            restart = None  # a new window would fail the same way
+    elif where == "window":
+        situation = "window"
+        message = ("Your browser did not send back CodeResidency's login cookie, although the activity opened in a "
+                   "window of its own: cookies are blocked for this site, or the login took too long.")
+    else:
+        situation = "iframe"
+        message = ("Your browser did not send back the login cookie, which happens when it blocks third-party "
+                   "cookies inside the course page. Open the activity in a new window to continue.")
+    return LtiError("state_cookie_missing", message, 401, new_window_url=restart, situation=situation, where=where,
+                    secure=request.is_secure, tool_host=request.host, moodle=_is_moodle(login))
+
+
+def restart_url(login: LtiLoginState) -> str | None:
+    """Where a new window (or a second try) starts this launch again, from the platform; None when only the
+    course page can. Moodle deletes a login's lti_message_hint after one use (mod/lti/auth.php), so replaying
+    that login fails there ("Invalid request"); its launch page for the link (``/mod/lti/launch.php?id=<cmid>``,
+    the cmid in the hint Moodle sent) starts a fresh login instead. Other platforms (Canvas: a signed hint that
+    stays valid for minutes) get the same login request again, with a new state and nonce."""
+    if _is_moodle(login):
+        cmid = str(_moodle_hint(login).get("cmid", ""))
+        if not MOODLE_CMID.fullmatch(cmid):
+            return None  # deep linking ("Select content") has no launch page to go back to
+        return login.issuer.rstrip("/") + "/mod/lti/launch.php?" + urlencode({"id": cmid})
     params = {k: v for k, v in login.login_params.items() if v}
     params["lti1p3_new_window"] = "1"
     return url_for("lti.login", _external=True) + "?" + urlencode(params)
+
+
+MOODLE_CMID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _moodle_hint(login: LtiLoginState) -> dict[str, Any]:
+    """Moodle's lti_message_hint: JSON {"cmid", "launchid"} (4.x), or the bare cmid (3.x)."""
+    raw = str(login.login_params.get("lti_message_hint") or "")
+    if raw.isdigit():
+        return {"cmid": raw}
+    try:
+        hint = json.loads(raw)
+    except ValueError:
+        return {}
+    return hint if isinstance(hint, dict) else {}
+
+
+def _is_moodle(login: LtiLoginState) -> bool:
+    platform = find_platform(login.issuer, login.client_id)
+    if platform is not None and platform.platform_family == "moodle":
+        return True
+    return "launchid" in _moodle_hint(login)  # a Moodle registered by hand under an issuer that does not say so
 
 
 def validate_launch() -> ValidatedLaunch:

@@ -147,15 +147,20 @@ def launch() -> Response:
     return response
 
 
-def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
+def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200,  # type: ignore[no-untyped-def]
+                   configure: bool = False):
     """The picker, rendered for one phase (the one the form names, else the first): only its options are on
-    the page, so it works without JavaScript; static/picker.js swaps them in place when the phase changes."""
+    the page, so it works without JavaScript; static/picker.js swaps them in place when the phase changes.
+    ``configure``: set up the resource link being launched (posts to lti.configure) instead of deep linking."""
     phases = deep_linking.available_phases()
     chosen = deep_linking.chosen_phase(form) or (phases[0] if phases else None)
+    endpoint = "lti.configure" if configure else "lti.deep_link_submit"
     return make_response(
         render_template(
             "lti/picker.html",
             launch_id=launch_id,
+            action=url_for(endpoint, launch_id=launch_id),
+            configure=configure,
             csrf_token=csrf_token,
             phases=phases,
             chosen=chosen,
@@ -208,6 +213,36 @@ def deep_link_submit(launch_id: str) -> Response:
     log.info("deep link answered launch_id=%s activity_key=%s phase=%s", launch_id, activity_key, choice.phase)
     return_url = session.settings.get("deep_link_return_url", "")
     return make_response(render_template("lti/deep_link_response.html", return_url=return_url, jwt=token))
+
+
+@bp.route("/configure/<launch_id>", methods=["GET", "POST"])
+def configure(launch_id: str) -> Response:
+    """Set up, in place, a resource link that came without CodeResidency parameters (Moodle's "Add an activity"
+    without "Select content", a Canvas course-navigation link): the picker, checked exactly as for deep
+    linking, stored on that link's activity. Authorised by the instructor's launch of that link, with CSRF."""
+    from lti_app.access import activity_for, require_launch
+    from lti_app.launches import configure_in_place
+    from lti_app.security import check_csrf, csrf_token
+
+    ctx = require_launch(launch_id, instructor=True)
+    activity = activity_for(ctx)
+    results = url_for("instructor.results", launch_id=launch_id)
+    if request.method == "GET":
+        if activity.phase:  # already set up (by this picker, another instructor, or the link itself)
+            return redirect(results)  # type: ignore[return-value]
+        return _render_picker(launch_id, csrf_token(launch_id), {}, [], configure=True)
+    check_csrf(launch_id)
+    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "show_options", "title")}
+    if activity.phase:  # a second submit, or someone else was first: change nothing
+        return redirect(results, code=303)  # type: ignore[return-value]
+    if request.form.get("show_options"):  # the no-JavaScript phase switch
+        return _render_picker(launch_id, csrf_token(launch_id), form, [], configure=True)
+    choice, errors = deep_linking.parse_choice(form)
+    if choice is None:
+        return _render_picker(launch_id, csrf_token(launch_id), form, errors, status=400, configure=True)
+    if not configure_in_place(activity, choice.phase, choice.options):
+        log.info("link already configured meanwhile launch_id=%s activity=%s", launch_id, activity.id)
+    return redirect(results, code=303)  # type: ignore[return-value]
 
 
 @bp.get("/jwks.json")

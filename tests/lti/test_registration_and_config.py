@@ -45,10 +45,53 @@ def test_dynamic_registration_round_trip(shape, tool, make_lms, browser):
     assert browser.launch(lms.base_url, lms.users[1].id, link=link_id).status_code == 302
     again = browser.get(url)
     assert again.status_code == 400 and again.headers["X-LTI-Error"] == "registration_refused"
-    # A second registration answering with the same client id cannot overwrite the first one.
-    hijack = browser.get(_registration_url(browser, lms))
-    assert hijack.status_code == 409 and hijack.headers["X-LTI-Error"] == "already_registered"
+    # The refusal speaks to the administrator running the registration, not to a student.
+    assert "administrator" in again.text and "open the activity again" not in again.text.lower()
+    # Registering again with the same client id (Moodle's "Update") updates that registration, not a second one.
+    updated = browser.get(_registration_url(browser, lms))
+    assert updated.status_code == 200 and "registration was updated" in updated.text, updated.text[:500]
     assert tool.count(LtiPlatform) == 1
+
+
+def test_moodle_update_of_a_dynamic_registration_updates_it_and_keeps_deployments(tool, make_lms, browser):
+    """Moodle's "Update" re-runs dynamic registration for a tool it has, and has already updated its side."""
+    lms = make_lms("moodle", tool, register=False)
+    assert browser.get(_registration_url(browser, lms)).status_code == 200
+    extra = tool.cli("platforms", "add", "--issuer", lms.issuer, "--client-id", lms.client_id,
+                     "--deployment-id", "7", "--auth-login-url", lms.auth_login_url,
+                     "--auth-token-url", lms.token_url, "--key-set-url", lms.jwks_url)
+    assert extra.exit_code == 0, extra.output
+    link_id = add_activity(browser, lms)
+    assert browser.launch(lms.base_url, lms.users[1].id, link=link_id).status_code == 302
+
+    # Moodle moved its endpoints (say, an upgrade to its own paths), then the administrator clicks "Update".
+    from devlms.platform import MOODLE_PATHS
+
+    lms.endpoint_paths = dict(MOODLE_PATHS)
+    updated = browser.get(_registration_url(browser, lms))
+    assert updated.status_code == 200, updated.text[:500]
+    assert updated.headers.get("X-LTI-Error") is None
+    assert "registration was updated" in updated.text
+    assert "Show in activity chooser" in updated.text  # the administrator's next step in Moodle
+    with tool.app.app_context():
+        from lti_app.lti.platforms import find_platform
+
+        platform = find_platform(lms.issuer, lms.client_id)
+        assert (platform.auth_login_url, platform.auth_token_url, platform.key_set_url) == (
+            lms.auth_login_url, lms.token_url, lms.jwks_url)
+        assert sorted(d.deployment_id for d in platform.deployments) == ["1", "7"]
+    assert tool.count(LtiPlatform) == 1
+    auth_url = browser.start_launch(lms.base_url, lms.users[1].id, link=link_id)
+    assert auth_url.startswith(lms.url("mod/lti/auth.php"))  # the tool logs in at the new endpoint
+    assert browser.submit_form(browser.get(auth_url)).status_code == 302
+
+    # A platform that answers an update with another client id for the same deployment: the registration
+    # moves to it, deployments and all; no second registration appears.
+    lms.client_id = "kV3-renewed-client"
+    renewed = browser.get(_registration_url(browser, lms))
+    assert renewed.status_code == 200 and "registration was updated" in renewed.text, renewed.text[:500]
+    assert tool.count(LtiPlatform) == 1 and tool.count(LtiDeployment) == 2
+    assert browser.launch(lms.base_url, lms.users[1].id, link=link_id).status_code == 302
 
 
 def _registration_url(browser, lms) -> str:
