@@ -28,11 +28,13 @@ COPY worker ./worker
 COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
+COPY gunicorn.conf.py ./
 RUN pip install --no-cache-dir .
 
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--worker-class", "gthread", \
+# gunicorn.conf.py: the access log shortens launch ids (credentials in URLs), see lti_app/logs.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--worker-class", "gthread", \
      "--forwarded-allow-ips", "*", "--access-logfile", "-", "lti_app.wsgi:app"]

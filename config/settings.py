@@ -89,6 +89,14 @@ def _csp_sources(name: str, value: str) -> str:
     return " ".join(sources)
 
 
+def _token(name: str, value: str) -> str:
+    """A secret token: empty (unset), or at least 16 printable characters without spaces."""
+    value = value.strip()
+    if value and (len(value) < 16 or not value.isprintable() or any(c.isspace() for c in value)):
+        raise ConfigError(f"{PREFIX}{name} must be at least 16 characters without spaces (or unset)")
+    return value
+
+
 def _database_url(name: str, value: str) -> str:
     scheme = urlparse(value).scheme.split("+")[0]
     if scheme not in ("sqlite", "postgresql", "postgres"):
@@ -133,6 +141,14 @@ class Settings:
     frame_ancestors: str = field(
         metadata={"env": "FRAME_ANCESTORS",
                   "doc": "CSP frame-ancestors: who may embed the tool (default: registered platforms; * for anyone)"}
+    )
+    max_request_kb: int = field(
+        metadata={"env": "MAX_REQUEST_KB", "doc": "Largest request body accepted, in kB; larger ones get 413"}
+    )
+    metrics_token: str = field(
+        repr=False,
+        metadata={"env": "METRICS_TOKEN", "doc": "Bearer token /metrics requires (unset: loopback only)",
+                  "secret": True},
     )
 
     @classmethod
@@ -181,6 +197,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         work_stale_seconds=_positive_float("WORK_STALE_SECONDS", get("WORK_STALE_SECONDS", "60")),
         reconcile_seconds=_positive_float("RECONCILE_SECONDS", get("RECONCILE_SECONDS", "5")),
         frame_ancestors=_csp_sources("FRAME_ANCESTORS", get("FRAME_ANCESTORS", "")),
+        max_request_kb=_positive_int("MAX_REQUEST_KB", get("MAX_REQUEST_KB", "1024")),
+        metrics_token=_token("METRICS_TOKEN", get("METRICS_TOKEN", "")),
         log_level=_choice("LOG_LEVEL", get("LOG_LEVEL", "INFO").upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
     )
 

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings, load_settings
+from grader.phases.options import DEFAULT_MAX_SUBMITS, SUBMITS_RANGE
 from grader.scoring import format_score
 from lti_app.extensions import db, migrate
 from lti_app.logs import configure_logging
@@ -39,20 +40,27 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from lti_app import models  # noqa: F401  (register tables with the metadata)
     from lti_app.blueprints import register_blueprints
     from lti_app.dispatch import init_dispatcher
-    from lti_app.errors import register_errors
+    from lti_app.errors import register_body_limit, register_errors
     from lti_app.headers import register_security_headers
     from lti_app.logs import install_request_logging
     from lti_app.metrics import register_metrics
+    from lti_app.origin import register_origin_check
     from lti_app.security import csrf_token
+    from lti_app.workbench.inputs import RowIdConverter
 
+    app.url_map.converters["int"] = RowIdConverter  # before any route: an id beyond any row's is refused with a reason
     register_blueprints(app)
     register_errors(app)
     register_security_headers(app)
     register_metrics(app)
     install_request_logging(app)
+    register_body_limit(app)  # these two after the request id is assigned, so a refusal is logged with it
+    register_origin_check(app)
     init_dispatcher(app)
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+    # The picker's "Submits per attempt" field (templates/lti/picker.html): its range and default.
+    app.jinja_env.globals.update(submits_range=SUBMITS_RANGE, default_max_submits=DEFAULT_MAX_SUBMITS)
     app.jinja_env.filters["score"] = format_score  # the one rounding of scores, on every page
     return app
 

@@ -6,20 +6,21 @@ import logging
 from typing import Any
 
 from flask import Response, redirect, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.phases.options import ATTEMPTS_RANGE, OPTION_NAMES, TIME_LIMIT_RANGE, InvalidOption, clean_option
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
-from lti_app.models import Activity, Attempt, Course, User, utcnow
+from lti_app.models import Activity, Attempt, AttemptStatus, Course, User, utcnow
 from lti_app.phases import get_phase
 from lti_app.workbench.accommodations import accommodation_for
 from lti_app.workbench.clock import deadline_for
 
 # Options kept in Activity.options (the scenario and attempts allowed have their own columns). Only those the
 # activity's phase honours (its PhaseInfo.options) are stored; anything else in the custom parameters is ignored.
-ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy")
+ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy", "max_submits")
+KEEP_ZERO = frozenset({"max_submits"})  # "0" means no limit here, not "unset" (as a time limit of 0 does)
 log = logging.getLogger(__name__)
 
 
@@ -43,13 +44,33 @@ def on_resource_launch(ctx: LaunchContext) -> Response:
         _configure_from_custom(activity, ctx.custom)
     db.session.commit()
 
+    if not activity.phase:  # a link without CodeResidency parameters: configured in place by an instructor
+        if ctx.is_instructor:
+            return redirect(url_for("lti.configure", launch_id=ctx.launch_id))  # type: ignore[return-value]
+        return Response(render_template("not_configured.html", ctx=ctx, activity=activity), status=200)
     if ctx.is_instructor:
         return redirect(url_for("instructor.results", launch_id=ctx.launch_id))  # type: ignore[return-value]
-    if get_phase(activity.phase) is None:
-        return Response(render_template("not_configured.html"), status=409)
+    if get_phase(activity.phase) is None:  # names a phase this tool does not offer
+        return Response(render_template("not_configured.html", ctx=ctx, activity=activity), status=409)
     if _latest_attempt(ctx) is None:
         start_attempt(activity, ctx)
     return redirect(url_for("student.activity", launch_id=ctx.launch_id))  # type: ignore[return-value]
+
+
+def configure_in_place(activity: Activity, phase: str, options: dict[str, str]) -> bool:
+    """Give a link that came without CodeResidency parameters its phase and options (the instructor's picker,
+    checked by lti_app.lti.deep_linking.parse_choice), stored as a deep-linked link's custom parameters would
+    be. Only a link still unconfigured is changed: False when someone configured it first (nothing changed)."""
+    claimed = db.session.execute(
+        update(Activity).where(Activity.id == activity.id, Activity.phase == "").values(phase=phase)
+    )
+    if not claimed.rowcount:
+        db.session.rollback()
+        return False
+    _configure_from_custom(activity, {"phase": phase, **options})
+    db.session.commit()
+    log.info("activity %s configured in place: phase=%s options=%s", activity.id, activity.phase, activity.options)
+    return True
 
 
 def _configure_from_custom(activity: Activity, custom: dict[str, str]) -> None:
@@ -72,7 +93,7 @@ def _configure_from_custom(activity: Activity, custom: dict[str, str]) -> None:
         except InvalidOption as exc:
             log.warning("activity %s: %s; using the default", activity.id, exc)
             continue
-        if value and value != "0":
+        if value and (value != "0" or key in KEEP_ZERO):
             options[key] = value
     activity.options = options
 
@@ -92,6 +113,9 @@ def _latest_attempt(ctx: LaunchContext) -> Attempt | None:
 
 
 def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
+    """Start the learner's next attempt. The database allows one open attempt per learner and activity: when
+    a concurrent request (a second first launch, a double-clicked "new attempt") started one first, this
+    returns that attempt instead of a second one."""
     from lti_app.access import user_for
 
     phase = get_phase(activity.phase)
@@ -107,7 +131,19 @@ def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
         started_at=started,
         deadline_at=deadline_for(activity, accommodation_for(activity.id, user.id), started),
     )
-    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        winner = db.session.scalar(
+            select(Attempt).where(Attempt.activity_id == activity.id, Attempt.user_id == user.id,
+                                  Attempt.status == AttemptStatus.OPEN)
+        )
+        if winner is None:  # not the one-open-attempt index: a real constraint violation
+            raise
+        db.session.commit()
+        log.info("attempt %s of activity %s was started by a concurrent request; using it", winner.id, activity.id)
+        return winner
     db.session.commit()
     return attempt
 

@@ -6,16 +6,19 @@ forked work horse whose counters would die with it, and the rows are the truth a
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from lti_app.errors import refuse
 from lti_app.extensions import db
 from lti_app.jobs import KINDS, QUEUE_PRIORITY
 from lti_app.models import Passback, Submission, WorkStatus, utcnow
@@ -92,8 +95,40 @@ class WorkCollector(Collector):
         yield family
 
 
+def _is_loopback(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def _bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def require_operator() -> None:
+    """Who may read /metrics: with ``CR_METRICS_TOKEN`` set, whoever sends it as a bearer token (a Prometheus
+    ``authorization`` block); without one, only this host itself — a loopback address, and not a request a
+    proxy forwarded (with ``CR_TRUST_PROXY`` the address is the proxy's client's anyway)."""
+    token = current_app.config["SETTINGS"].metrics_token
+    if token:
+        if not hmac.compare_digest(_bearer_token().encode(), token.encode()):
+            refuse(401, "metrics_unauthorized", "send the metrics token (CR_METRICS_TOKEN) as a bearer token",
+                   headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return
+    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    if forwarded or not _is_loopback(request.remote_addr):
+        refuse(403, "metrics_local_only", "metrics answer only this host; set CR_METRICS_TOKEN to scrape them "
+                                          "from elsewhere")
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
+    require_operator()
     # Process-wide metrics (LLM calls, Python runtime) plus this app's database-derived ones.
     body = generate_latest(REGISTRY) + generate_latest(current_app.extensions["cr_metrics_registry"])
     return Response(body, mimetype=CONTENT_TYPE_LATEST)

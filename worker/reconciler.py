@@ -44,8 +44,9 @@ def reconcile(dispatcher: Dispatcher, stale_after: timedelta) -> list[tuple[str,
         for row in candidates:
             if row.status == WorkStatus.QUEUED and not _queued_row_lost(row, dispatcher, now):
                 continue
+            previous = row.status  # _reset_to_queued refreshes the row: by then it says "queued"
             if _reset_to_queued(model, row):
-                log.warning("reconciler: re-enqueueing %s:%s (was %s)", kind, row.id, row.status)
+                log.warning("reconciler: re-enqueueing %s:%s (was %s)", kind, row.id, previous)
                 enqueue_safely(dispatcher, kind, row)
                 requeued.append((kind, row.id))
     return requeued

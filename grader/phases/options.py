@@ -11,10 +11,14 @@ from grader.sandbox.types import LANGUAGES
 from grader.workbench.grade_policy import ATTEMPT_POLICIES, SUBMISSION_POLICIES
 
 OPTION_NAMES = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
-                "submission_policy")
+                "submission_policy", "max_submits")
 DIFFICULTIES = ("easy", "medium", "hard")
 TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
 ATTEMPTS_RANGE = (1, 20)
+# Submits (hidden tests run) per attempt, for phases with code: each one tells the student how many hidden tests
+# pass, so they are bounded to make probing the hidden tests cost something. 0 means no limit; Run is never limited.
+SUBMITS_RANGE = (0, 100)
+DEFAULT_MAX_SUBMITS = 10
 # What an option is called in a sentence for people (errors, the picker).
 OPTION_LABELS = {
     "scenario": "scenario",
@@ -24,6 +28,7 @@ OPTION_LABELS = {
     "max_attempts": "max attempts",
     "grade_policy": "attempt grade policy",
     "submission_policy": "submission grade policy",
+    "max_submits": "Submits per attempt",
 }
 
 
@@ -62,8 +67,21 @@ def clean_option(name: str, raw: object) -> str:
         return str(_whole_number(name, value, TIME_LIMIT_RANGE))
     if name == "max_attempts":
         return str(_whole_number(name, value, ATTEMPTS_RANGE))
+    if name == "max_submits":
+        return str(_whole_number(name, value, SUBMITS_RANGE))
     if name == "grade_policy" and value not in ATTEMPT_POLICIES:
         raise InvalidOption(f"attempt grade policy must be one of {', '.join(ATTEMPT_POLICIES)}")
     if name == "submission_policy" and value not in SUBMISSION_POLICIES:
         raise InvalidOption(f"submission grade policy must be one of {', '.join(SUBMISSION_POLICIES)}")
     return value
+
+
+def max_submits_of(options: dict[str, object] | None) -> int | None:
+    """Submits an attempt may make under these stored options: None for no limit (0), the default when unset."""
+    try:
+        value = int(str((options or {}).get("max_submits", DEFAULT_MAX_SUBMITS)))
+    except ValueError:
+        value = DEFAULT_MAX_SUBMITS
+    if not SUBMITS_RANGE[0] <= value <= SUBMITS_RANGE[1]:
+        value = DEFAULT_MAX_SUBMITS
+    return None if value == 0 else value

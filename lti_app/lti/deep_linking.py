@@ -13,6 +13,7 @@ from pylti1p3.lineitem import LineItem
 from grader.phases import PhaseInfo
 from grader.phases.options import (  # noqa: F401  (DIFFICULTIES and the ranges are part of this module's API)
     ATTEMPTS_RANGE,
+    DEFAULT_MAX_SUBMITS,
     DIFFICULTIES,
     OPTION_LABELS,
     OPTION_NAMES,
@@ -31,7 +32,7 @@ SCORE_MAXIMUM = 100
 LINEITEM_TAG = "coderesidency"
 # What an honoured option is when the form leaves it blank (scenario, difficulty, language: the phase's default).
 OPTION_DEFAULTS = {"time_limit": "0", "max_attempts": "1", "grade_policy": DEFAULT_ATTEMPT_POLICY,
-                   "submission_policy": DEFAULT_SUBMISSION_POLICY}
+                   "submission_policy": DEFAULT_SUBMISSION_POLICY, "max_submits": str(DEFAULT_MAX_SUBMITS)}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_app.extensions import db
@@ -71,7 +71,13 @@ class AttemptStatus(enum.StrEnum):
 
 class Attempt(db.Model):  # type: ignore[name-defined]
     __tablename__ = "attempt"
-    __table_args__ = (Index("ix_attempt_activity_user", "activity_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_attempt_activity_user", "activity_id", "user_id"),
+        # At most one open attempt per learner and activity, whatever races (two first launches at once, a
+        # double-clicked "new attempt"): a partial unique index, on PostgreSQL and SQLite alike.
+        Index("uq_attempt_one_open", "activity_id", "user_id", unique=True,
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))

@@ -20,7 +20,7 @@ from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, AttemptStatus, Evaluation, Submission, utcnow
 from lti_app.phases.registry import RunsCode, get_phase
 from lti_app.workbench.drafts import draft_of
-from lti_app.workbench.submissions import PENDING
+from lti_app.workbench.submissions import PENDING, submits_left
 
 log = logging.getLogger(__name__)
 CLOSED_BY = "deadline"
@@ -80,6 +80,8 @@ def _submit_last_draft(attempt: Attempt) -> bool:
         return False
     draft = draft_of(attempt.id)
     if draft is None or not draft.source.strip():
+        return False
+    if submits_left(attempt) == 0:  # the student's own Submits used the limit; the one that counts is among them
         return False
     last_submit = db.session.scalar(
         select(Submission).where(Submission.attempt_id == attempt.id, Submission.kind == "submit")

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 from lti_app.errors import Refusal
 
@@ -19,19 +20,49 @@ MAX_SOURCE_CHARS = 64 * 1024
 MAX_STDIN_CHARS = 64 * 1024
 # C0 control characters other than tab, newline and carriage return mark binary data, not text.
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_ROW_ID = 2**31 - 1  # the largest id a row can have: ids are INTEGER columns (32 bits on PostgreSQL)
+
+
+class RowIdConverter(IntegerConverter):
+    """The app's ``<int:...>`` URL converter: a whole number beyond any row id is refused with a reason
+    (404 ``id_out_of_range``) instead of reaching the database, which cannot even compare it."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > MAX_ROW_ID:
+            raise Refusal(404, "id_out_of_range", f"there is no such record: ids are whole numbers up to {MAX_ROW_ID}")
+        return number
+
+
+def _reject_constant(name: str) -> Any:
+    raise Refusal(400, "invalid_json", f"send standard JSON: {name} is not a JSON number")
+
+
+def _check_unicode(data: Any) -> None:
+    """JSON can spell a lone surrogate ("\\ud800"), which is not Unicode text: no database, page or stream
+    could store or send it, so it is refused here, in keys and values alike."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise Refusal(400, "invalid_json", "send a JSON object that is not nested so deeply") from None
+    except UnicodeEncodeError:
+        raise Refusal(400, "invalid_text", "the request contains text that is not valid Unicode (a lone "
+                                           "surrogate); send plain text") from None
 
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object (or form fields), refusing oversized, non-UTF-8 or malformed bodies.
 
-    At most ``MAX_BODY_BYTES + 1`` bytes are read, so a huge (or chunked, length-less) upload costs nothing.
+    A body announcing more than ``MAX_BODY_BYTES`` is refused unread; one without a length (chunked) was read at
+    most up to the app's body limit (``CR_MAX_REQUEST_KB``, lti_app.errors.register_body_limit), so a huge upload
+    costs little.
     """
     too_large = Refusal(413, "request_too_large", f"requests are limited to {MAX_BODY_BYTES // 1024} kB")
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise too_large
     if not request.is_json:
         return request.form.to_dict()
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    raw = request.get_data(cache=True)  # bounded: by the length checked above, or the app's body limit (chunked)
     if len(raw) > MAX_BODY_BYTES:
         raise too_large
     try:
@@ -39,11 +70,12 @@ def json_body() -> dict[str, Any]:
     except UnicodeDecodeError:
         raise Refusal(400, "invalid_encoding", "the request is not UTF-8 text") from None
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = json.loads(text, parse_constant=_reject_constant)  # NaN, Infinity: Python reads them, JSON has none
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         raise Refusal(400, "invalid_json", "send a JSON object")
+    _check_unicode(data)
     return data
 
 

@@ -24,6 +24,7 @@ from lti_app.models import Attempt, AttemptStatus
 from lti_app.phases import get_phase
 from lti_app.views.status import passback_state
 from lti_app.workbench.accommodations import accommodation_for, attempts_allowed
+from lti_app.workbench.submissions import submit_limit, submits_left
 
 DELIVERY_WORDS = {"pending": "waiting to be sent", "sending": "being sent", "retrying": "being sent again",
                   "sent": "sent", "failed": "not delivered yet (your instructor can resend it)"}
@@ -34,6 +35,9 @@ class PolicyNote:
     attempt_policy: str
     attempt_sentence: str
     submission_sentence: str  # "" when the phase has no Submits
+    submits_allowed: int | None  # None: no limit (or no Submits at all)
+    submits_left: int | None
+    submits_sentence: str  # "" when the phase has no Submits
     attempt_number: int
     attempts_allowed: int
     attempts_left: int  # attempts the student may still start after this one
@@ -59,6 +63,26 @@ def _attempts_sentence(attempt: Attempt, allowed: int, left: int) -> str:
         "none is left." if left == 0 else f"{left} {'is' if left == 1 else 'are'} left.")
 
 
+def _submits_sentence(attempt: Attempt, allowed: int | None, left: int | None) -> str:
+    if allowed is None or left is None:
+        return "There is no limit on Submits."
+    noun = "Submit" if allowed == 1 else "Submits"
+    if attempt.status != AttemptStatus.OPEN:
+        return f"This attempt used {allowed - left} of {allowed} {noun}."
+    if left == 0:
+        return f"You have used all {allowed} {noun} of this attempt." if allowed > 1 else \
+            "You have used the one Submit of this attempt."
+    return f"You have {left} of {allowed} {noun} left in this attempt."
+
+
+def submits_note(attempt: Attempt) -> dict[str, Any]:
+    """The Submits line of the note alone, for a page to refresh after a Submit: ``{"left", "sentence"}``
+    (``left`` None when there is no limit)."""
+    allowed = submit_limit(attempt)
+    left = submits_left(attempt) if allowed is not None else None
+    return {"left": left, "sentence": _submits_sentence(attempt, allowed, left)}
+
+
 def policy_note(attempt: Attempt) -> PolicyNote:
     activity = attempt.activity
     phase = get_phase(activity.phase)
@@ -75,11 +99,17 @@ def policy_note(attempt: Attempt) -> PolicyNote:
         gradebook = {"score": sent.score, "letter": sent.letter, "attempt": sent.attempt.number, "state": state}
         gradebook_sentence = (f"Gradebook: {sent.letter} ({format_score(sent.score)}) from attempt "
                               f"{sent.attempt.number}, {DELIVERY_WORDS.get(state, state)}.")
+    has_submits = "submission_policy" in honoured or "max_submits" in honoured
+    submits_allowed = submit_limit(attempt) if has_submits else None
+    submits_remaining = submits_left(attempt) if submits_allowed is not None else None
     return PolicyNote(
         attempt_policy=policy,
         attempt_sentence=_sentence(ATTEMPT_POLICY_WORDS[policy]),
         submission_sentence=submission_effect(submission_policy_of(activity.options))
         if "submission_policy" in honoured else "",
+        submits_allowed=submits_allowed,
+        submits_left=submits_remaining,
+        submits_sentence=_submits_sentence(attempt, submits_allowed, submits_remaining) if has_submits else "",
         attempt_number=attempt.number,
         attempts_allowed=allowed,
         attempts_left=left,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from grader.phases.options import max_submits_of
 from grader.workbench import time_limit_seconds
 from grader.workbench.grade_policy import Scored, pick, submission_policy_of
 from lti_app.access import activity_for, user_for
@@ -91,9 +92,36 @@ def counting_submit(attempt_id: int, policy: str | None = None) -> dict[str, Any
     return None if row is None else {"id": row.id, "source": row.source, "result": row.result}
 
 
+def submit_limit(attempt: Attempt) -> int | None:
+    """How many Submits the attempt may make: the activity's ``max_submits`` (default 10) where its phase honours
+    that option; None for no limit (``max_submits`` 0, or a phase without the option)."""
+    from lti_app.phases import get_phase
+
+    phase = get_phase(attempt.activity.phase)
+    if phase is None or "max_submits" not in phase.info.options:
+        return None
+    return max_submits_of(attempt.activity.options)
+
+
+def submits_used(attempt_id: int) -> int:
+    """Submits that count against the limit: every one, whatever became of it. Even one the grader gave up on
+    counts, since code that makes grading fail only for some hidden inputs would learn from the failure."""
+    return db.session.scalar(
+        select(func.count()).select_from(Submission).where(Submission.attempt_id == attempt_id,
+                                                           Submission.kind == "submit")
+    ) or 0
+
+
+def submits_left(attempt: Attempt) -> int | None:
+    """Submits the attempt may still make; None for no limit."""
+    allowed = submit_limit(attempt)
+    return None if allowed is None else max(0, allowed - submits_used(attempt.id))
+
+
 def queue_submission(launch_id: str, attempt: Attempt, *, kind: str, language: str, source: str,
                      stdin: str = "") -> Submission:
-    """Write the row and queue its run; refused while an earlier one of this attempt is still pending."""
+    """Write the row and queue its run; refused while an earlier one of this attempt is still pending, and a
+    Submit beyond the attempt's limit (:func:`submit_limit`)."""
     # Serialise queueing per attempt (a row lock on PostgreSQL) so a double click queues one job.
     db.session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
     pending = pending_submission(attempt.id)
@@ -102,6 +130,13 @@ def queue_submission(launch_id: str, attempt: Attempt, *, kind: str, language: s
         db.session.rollback()
         refuse(409, "submission_pending", "your previous run is still in progress; wait for its result",
                submission=view)
+    if kind == "submit":
+        allowed = submit_limit(attempt)
+        if allowed is not None and submits_used(attempt.id) >= allowed:
+            db.session.rollback()
+            used = f"all {allowed} Submits" if allowed > 1 else "the one Submit"
+            refuse(409, "submit_limit", f"you have used {used} of this attempt; Run still works",
+                   submits_allowed=allowed)
     row = Submission(attempt_id=attempt.id, kind=kind, language=language, source=source, stdin=stdin)
     db.session.add(row)
     db.session.commit()

@@ -118,3 +118,13 @@ def plain_link(lms: DevLms, phase: str = "acknowledge") -> str:
     row = lms.store.add_lineitem(label="Orientation", score_maximum=100)
     custom = {"phase": phase, "max_attempts": "2", "activity_key": "00000000-0000-4000-8000-000000000000"}
     return lms.store.add_link("Orientation", lms.tool.launch, custom, row.id).id
+
+
+def bare_link(lms: DevLms, browser: Browser) -> str:
+    """The tool added to the course without choosing content (Moodle without "Select content", a Canvas
+    course-navigation link), through the dev LMS's own button: its launches carry no custom parameters."""
+    added = browser.post(f"{lms.base_url}/links", allow_redirects=False)
+    assert added.status_code == 303, added.text[:300]
+    link_id = added.headers["Location"].split("created=")[1].split("&")[0]
+    assert lms.store.state.links[link_id].custom == {}
+    return link_id

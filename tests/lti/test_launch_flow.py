@@ -41,7 +41,7 @@ def test_deep_link_then_student_and_instructor_launches(tool, lms, browser):
     # honours: the Difficult Client has no "language") and a line item.
     assert {k: v for k, v in link.custom.items() if k != "activity_key"} == {
         "phase": "difficult_client", "difficulty": "hard", "time_limit": "45", "max_attempts": "3",
-        "grade_policy": "latest", "submission_policy": "best"}
+        "grade_policy": "latest", "submission_policy": "best", "max_submits": "10"}
     assert len(link.custom["activity_key"]) == 36
     lineitem = lms.store.state.lineitems[link.lineitem_id]
     assert (lineitem.score_maximum, lineitem.label, lineitem.resource_id, lineitem.tag) == (

@@ -13,7 +13,7 @@ from lti_app.models import Activity, Attempt
 from tests.support.browser import forms_in
 
 OPTION_FIELDS = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
-                 "submission_policy")
+                 "submission_policy", "max_submits")
 
 
 def _fields(page: str) -> set[str]:
@@ -43,7 +43,7 @@ def test_the_picker_shows_only_the_chosen_phases_options_and_refuses_others(tool
                                        "title": "Week 2", "show_options": "1"})
     assert shown.status_code == 200 and 'data-phase="difficult_client"' in shown.text
     assert _fields(shown.text) == {"scenario", "difficulty", "time_limit", "max_attempts", "grade_policy",
-                                   "submission_policy"}  # no language: the scenario decides it
+                                   "submission_policy", "max_submits"}  # no language: the scenario decides it
     assert 'value="3"' in shown.text and 'value="Week 2"' in shown.text
     # Each scenario says its own difficulty and language, and only this phase's scenarios are listed.
     labels = re.findall(r'<option value="[a-z_]+" data-phase="difficult_client" *>([^<]+)</option>', shown.text)
@@ -64,11 +64,12 @@ def test_the_picker_shows_only_the_chosen_phases_options_and_refuses_others(tool
     # A named scenario keeps its own difficulty; the custom parameters carry only the phase's options.
     ok = browser.post(action, data={"csrf_token": token, "phase": "difficult_client",
                                     "scenario": "angry_bakery_owner", "difficulty": "hard", "time_limit": "40",
-                                    "max_attempts": "2", "grade_policy": "latest", "submission_policy": "latest"})
+                                    "max_attempts": "2", "grade_policy": "latest", "submission_policy": "latest",
+                                    "max_submits": "4"})
     assert ok.status_code == 200, ok.text[:500]
     assert _custom(ok) == {"phase": "difficult_client", "scenario": "angry_bakery_owner", "difficulty": "easy",
                            "time_limit": "40", "max_attempts": "2", "grade_policy": "latest",
-                           "submission_policy": "latest"}
+                           "submission_policy": "latest", "max_submits": "4"}
 
 
 def test_the_quiz_is_placed_with_only_its_options(tool, make_lms, browser):

@@ -65,7 +65,7 @@ from grader.phases.difficult_client.session import (
 PHASE = PhaseInfo(PHASE_ID, "The Difficult Client", "Interview a client who hides their real constraints.",
                   list_scenarios=list_scenarios,
                   options=frozenset({"scenario", "difficulty", "time_limit", "max_attempts", "grade_policy",
-                                     "submission_policy"}))
+                                     "submission_policy", "max_submits"}))
 
 __all__ = [
     "HINT",

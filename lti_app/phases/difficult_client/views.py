@@ -35,6 +35,7 @@ from lti_app.phases.difficult_client.inputs import chat_message, expected_turn
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
 from lti_app.workbench.attempts import open_attempt, phase_attempt
 from lti_app.workbench.inputs import code_source, json_body, program_input
+from lti_app.workbench.policy import submits_note
 from lti_app.workbench.submissions import (
     latest_submission,
     pending_submission,
@@ -123,11 +124,16 @@ def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, t
         db.session.rollback()
         yield _sse("error", {"error": "internal_error", "detail": "the reply failed; your message was not sent"})
         return
-    refused = commit_turn(attempt_id, base_turn, text, outcome) if outcome is not None else CONFLICT
-    if refused:
-        yield _sse("error", {"error": refused[0], "detail": refused[1]})
-        return
-    yield _sse("done", turn_payload(outcome, scenario))
+    try:  # the stream has started: whatever fails from here on, the page hears it as an event
+        refused = commit_turn(attempt_id, base_turn, text, outcome) if outcome is not None else CONFLICT
+        last = _sse("error", {"error": refused[0], "detail": refused[1]}) if refused else \
+            _sse("done", turn_payload(outcome, scenario))
+    except Exception:
+        log.exception("storing chat turn for attempt %s failed", attempt_id)
+        db.session.rollback()
+        last = _sse("error", {"error": "internal_error",
+                              "detail": "the reply could not be stored; reload the page to see the conversation"})
+    yield last
 
 
 @bp.post("/api/a/<launch_id>/dc/messages")
@@ -183,7 +189,8 @@ def _queue(launch_id: str, kind: str):  # type: ignore[no-untyped-def]
     task = scenario_of(attempt.state).coding_task
     row = queue_submission(launch_id, attempt, kind=kind, language=task.language, source=source, stdin=stdin)
     view = submission_view(launch_id, row)
-    return jsonify(submission=view), 202, {"Location": view["url"]}
+    extra = {"submits": submits_note(attempt)} if kind == "submit" else {}  # the page's "Submits left" line
+    return jsonify(submission=view, **extra), 202, {"Location": view["url"]}
 
 
 @bp.post("/api/a/<launch_id>/dc/run")

@@ -235,3 +235,84 @@ def test_after_the_time_limit_only_ending_the_session_is_accepted(dc_session):
     assert s.finish().status_code == 202
     assert get_dispatcher(s.app).drain(30)
     assert s.status()["grade"]["letter"]
+
+
+def test_a_lone_surrogate_is_refused_as_text_that_is_not_unicode(dc_session, database_url, make_app):
+    """JSON can spell a lone surrogate ("\\ud800"); no database, page or stream can store or send it."""
+    s = dc_session(app=make_app(CR_DATABASE_URL=database_url))
+    url = f"/api/a/{s.launch_id}/dc/messages"
+    for body in (b'{"message": "hello \\ud800 there"}', b'{"message": "hi", "\\udfff": 1}',
+                 b'{"message": "hi \\udc00\\ud800 reversed"}'):
+        for headers in (None, {"Accept": "text/event-stream"}):
+            response = s.post(url, raw=body, headers=headers)
+            assert response.status_code == 400, response.get_data(as_text=True)[:300]
+            assert _reason(response) == "invalid_text" and "Unicode" in response.get_json()["detail"]
+    # A real astral character (a surrogate pair in JSON) is text like any other.
+    ok = s.post(url, raw=b'{"message": "Who uses it? \\ud83d\\ude00"}')
+    assert ok.status_code == 200 and ok.get_json()["turn"] == 1
+    assert _messages(s) == 2
+
+
+def test_a_turn_that_is_not_a_small_whole_number_is_refused(dc_session):
+    s = dc_session()
+    url = f"/api/a/{s.launch_id}/dc/messages"
+    for raw in (b"1e400", b"-1e400", b"1.5", b"true", b'"3x"', b"18446744073709551616", b"-0.5", b"[0]"):
+        response = s.post(url, raw=b'{"message": "A fine question?", "turn": ' + raw + b"}")
+        assert response.status_code == 400, (raw, response.get_data(as_text=True)[:200])
+        assert _reason(response) == "invalid_turn" and response.get_json()["detail"]
+    for raw in (b"NaN", b"Infinity", b"-Infinity"):  # not JSON at all (RFC 8259), though Python reads them
+        response = s.post(url, raw=b'{"message": "A fine question?", "turn": ' + raw + b"}")
+        assert response.status_code == 400 and _reason(response) == "invalid_json", raw
+    for depth in (100_000, 5_000):  # nested beyond the parser's recursion limit
+        nested = b'{"message": "hi?", "x": ' + b"[" * depth + b"]" * depth + b"}"
+        response = s.post(url, raw=nested)
+        assert response.status_code == 400 and _reason(response) == "invalid_json", depth
+    assert s.say("A fine question?", turn=0).status_code == 200  # 0 and "0" are fine
+    assert s.post(url, raw=b'{"message": "Another one?", "turn": "1"}').status_code == 200
+    assert s.post(url, raw=b'{"message": "And one more?", "turn": 2.0}').status_code == 200
+    assert _messages(s) == 6
+
+
+def test_ids_beyond_any_row_id_are_refused_not_crashed_on(dc_session, database_url, make_app):
+    s = dc_session(app=make_app(CR_DATABASE_URL=database_url))
+    huge = "99999999999999999999"
+    for path in (f"/api/a/{s.launch_id}/submissions/{huge}", f"/api/a/{s.launch_id}/submissions/{huge}/events",
+                 f"/api/a/{s.launch_id}/submissions/{2**63}", f"/api/a/{s.launch_id}/submissions/{2**31}"):
+        response = s.get(path)
+        assert response.status_code == 404, (path, response.get_data(as_text=True)[:200])
+        assert _reason(response) == "id_out_of_range" and response.get_json()["detail"]
+    response = s.post(f"/api/a/{s.launch_id}/submissions/{huge}/cancel", {})
+    assert response.status_code == 404 and _reason(response) == "id_out_of_range"
+    teacher = dc_session(app=s.app, role="Instructor")
+    for path in (f"/api/i/{teacher.launch_id}/attempts/{huge}/status",
+                 f"/api/i/{teacher.launch_id}/dc/attempts/{huge}"):
+        response = teacher.get(path)
+        assert response.status_code == 404 and _reason(response) == "id_out_of_range", path
+    response = teacher.post(f"/i/{teacher.launch_id}/grades/{huge}/resend", {})
+    assert response.status_code == 404 and _reason(response) == "id_out_of_range"
+    # The largest id a row can have is an ordinary unknown id.
+    response = s.get(f"/api/a/{s.launch_id}/submissions/{2**31 - 1}")
+    assert response.status_code == 404 and _reason(response) == "submission_unknown"
+    # Ids in bodies: a draft's revision beyond any counter.
+    response = s.client.put(f"/api/a/{s.launch_id}/draft", json={"source": "x = 1", "revision": 2**64},
+                            headers={"X-CSRF-Token": s.csrf})
+    assert response.status_code == 400 and _reason(response) == "invalid_revision"
+
+
+def test_a_stream_that_fails_while_storing_the_turn_ends_with_an_error_event(dc_session, monkeypatch):
+    """Whatever goes wrong after the stream has started, the page hears about it in an event."""
+    from lti_app.phases.difficult_client import views
+
+    def broken(*args, **kwargs):  # e.g. the database refusing what it was given
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(views, "commit_turn", broken)
+    s = dc_session()
+    streamed = s.client.post(f"/api/a/{s.launch_id}/dc/messages", json={"message": EXPERT[0]}, buffered=False,
+                             headers={"X-CSRF-Token": s.csrf, "Accept": "text/event-stream"})
+    assert streamed.status_code == 200
+    events = parse_sse(b"".join(streamed.response).decode())
+    streamed.close()
+    assert events[-1][0] == "error" and events[-1][1]["error"] == "internal_error"
+    assert "done" not in [name for name, _ in events]
+    assert _messages(s) == 0

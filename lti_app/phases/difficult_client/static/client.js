@@ -224,6 +224,11 @@
         body: JSON.stringify(payload),
       });
       const data = await response.json().catch(() => null);
+      const submitsLine = document.querySelector("[data-submits-left]");
+      if (data && data.submits && submitsLine) { // the policy note's "Submits left", as the server counts them
+        submitsLine.dataset.submitsLeft = data.submits.left === null ? "unlimited" : String(data.submits.left);
+        submitsLine.textContent = data.submits.sentence;
+      }
       if (data && data.submission) {
         if (response.status !== 202) jobStatus.textContent = data.detail;
         track(data.submission, true);
