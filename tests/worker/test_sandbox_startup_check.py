@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import REDIS_URL
 from worker.cli import worker_cli
 
@@ -25,3 +27,22 @@ def test_unreachable_docker_engine_is_named_not_a_traceback(make_app: Any, tmp_p
         assert "CR_SANDBOX_BACKEND=docker" in result.output
         assert f"Docker engine not reachable at unix://{socket}" in result.output
         assert "Traceback" not in result.output
+
+
+def test_a_failing_start_up_check_says_what_the_test_program_did():
+    """Seen once under load: the message ended after 'cannot run code on this host:' with nothing."""
+    from grader.sandbox import RunResult, SandboxBackend, SandboxError, ensure_ready
+
+    class Broken(SandboxBackend):
+        name = "broken"
+
+        def run(self, request):  # type: ignore[no-untyped-def]
+            return RunResult(stdout="", stderr="bwrap: Creating new namespace failed", exit_code=1, wall_seconds=0.2)
+
+        def check(self) -> list[str]:
+            return []
+
+    with pytest.raises(SandboxError) as raised:
+        ensure_ready(Broken())
+    message = str(raised.value)
+    assert "outcome 'error'" in message and "exit 1" in message and "Creating new namespace failed" in message
