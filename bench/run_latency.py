@@ -26,7 +26,6 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
 PROGRAM = "def accept_order(a, b, c):\n    return True\n\nprint(accept_order(1, 9, 2))\n"
 
 
@@ -85,6 +84,7 @@ def main() -> None:
     from lti_app.extensions import db
     from lti_app.models import Submission
     from tests.phases.difficult_client.students import EXPERT
+    from tests.support.chromium import launch
     from tests.support.live_server import LiveServer
 
     data = tempfile.mkdtemp(prefix="cr-bench-")
@@ -108,7 +108,7 @@ def main() -> None:
                           headers={"X-CSRF-Token": csrf}, timeout=30).raise_for_status()
         clicks: list[float] = []
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            browser = launch(p)
             page = browser.new_page()
             page.goto(f"{server.url}/a/{launch_id}")
             page.evaluate("(code) => { const t = document.getElementById('dc-source'); t.value = code;"

@@ -6,7 +6,6 @@ page, with the picker's script, and no Content-Security-Policy violation."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,26 +14,21 @@ import pytest
 from devlms import create_devlms_app
 from devlms.platform import DevLms, ToolEndpoints
 from tests.lti.conftest import Tool, plain_link
+from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.crCspViolation(
     {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, page: document.URL}));"""
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; scripts/apt-test.txt installs it")
-        pytest.skip("Chromium not installed (scripts/test.sh installs it)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

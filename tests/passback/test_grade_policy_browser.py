@@ -4,19 +4,15 @@ second attempt, does worse in it, and the platform's gradebook keeps the better 
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 
 import pytest
 import requests
 
+from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ADA = "3"  # the Moodle-shaped dev LMS numbers its users: Irene Instructor is 2, Ada Student 3
 RIGHT = ("Code, from a published rubric", "You discover them by asking good questions",
          "In an isolated sandbox without network", "Revert the commit")
@@ -26,14 +22,11 @@ WRONG = ("The AI client, in its own words", "They are shown at the start", "On t
 
 @pytest.fixture
 def page():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; scripts/apt-test.txt installs it")
-        pytest.skip("Chromium not installed (scripts/test.sh installs it)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 420, "height": 900})
         page.set_default_timeout(30_000)
         yield page

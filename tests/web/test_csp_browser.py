@@ -4,18 +4,15 @@ violation, and the hand-over forms still work with JavaScript off (a visible Con
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.crCspViolation(
     {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, page: document.URL}));"""
 QUIZ = ("Code, from a published rubric", "You discover them by asking good questions",
@@ -24,14 +21,11 @@ QUIZ = ("Code, from a published rubric", "You discover them by asking good quest
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; scripts/apt-test.txt installs it")
-        pytest.skip("Chromium not installed (scripts/test.sh installs it)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -6,31 +6,21 @@ by itself (live status), the grade lands in the LMS gradebook and on the instruc
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
+from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture
 def page():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; scripts/apt-test.txt installs it")
-        pytest.skip("Chromium not installed (scripts/test.sh installs it)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 420, "height": 900})  # phone-sized: the LMS iframe case
         page.set_default_timeout(30_000)
         yield page

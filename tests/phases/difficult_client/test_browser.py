@@ -19,12 +19,10 @@ from devlms.platform import DevLms, ToolEndpoints
 from grader.scoring import band_for
 from tests.phases.difficult_client.students import EXPERT, GOOD_CODE, SCENARIO
 from tests.support.browser import Browser
+from tests.support.chromium import launch
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(params=["canvas", "moodle"])
@@ -80,7 +78,7 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
     link_id = place_activity(lms)
     student = lms.users[1]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         # A phone-sized viewport stands in for a narrow LMS iframe.
         page = browser.new_page(viewport={"width": 380, "height": 800})
         page.set_default_timeout(30_000)

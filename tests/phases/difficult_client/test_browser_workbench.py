@@ -16,11 +16,10 @@ from flask import Flask
 from lti_app.extensions import db
 from lti_app.models import Attempt, Evaluation, GradeRow, Submission, utcnow
 from tests.phases.difficult_client.students import EXPERT, SCENARIO
+from tests.support.chromium import launch
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def test_a_typed_draft_survives_a_reload_and_cancel_stops_a_loop(live, seed_laun
     app, server = live
     launch_id = _unlocked_launch(app, server, seed_launch)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page()
         page.set_default_timeout(20_000)
         page.goto(f"{server.url}/a/{launch_id}")
@@ -109,7 +108,7 @@ def test_the_deadline_submits_the_last_draft_with_the_page_closed(live, seed_lau
     app, server = live
     launch_id = _unlocked_launch(app, server, seed_launch, time_limit="30")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page()
         page.set_default_timeout(20_000)
         page.goto(f"{server.url}/a/{launch_id}")
@@ -134,7 +133,7 @@ def test_an_open_page_counts_down_and_lands_on_the_report_card(live, seed_launch
     launch_id = _unlocked_launch(app, server, seed_launch, time_limit="30")
     _deadline_in(app, 4)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page()
         page.set_default_timeout(30_000)
         page.goto(f"{server.url}/a/{launch_id}")

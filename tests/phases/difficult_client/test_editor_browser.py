@@ -12,12 +12,10 @@ import pytest
 from flask import Flask
 
 from tests.phases.difficult_client.students import EXPERT
+from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 BUNDLE = "lti_app/workbench/static/vendor/editor.bundle.js"
 # Registered before any page script runs, in every page of the context: what CSP blocked, if anything.
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.crCspViolation(
@@ -35,17 +33,14 @@ TYPED_SOLUTION = (
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; scripts/apt-test.txt installs it")
-        pytest.skip("Chromium not installed (scripts/test.sh installs it)")
+    require_chromium()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     if not os.path.exists(os.path.join(root, BUNDLE)):
         pytest.fail(f"{BUNDLE} is missing: run scripts/frontend.sh (scripts/test.sh does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
