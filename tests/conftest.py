@@ -181,3 +181,16 @@ def seed_launch() -> Callable[..., str]:
         return launch_id
 
     return seed
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """A headless Chromium browser for one test (tests/support/chromium.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.chromium import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -7,30 +7,18 @@ page, with the picker's script, and no Content-Security-Policy violation."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from devlms import create_devlms_app
 from devlms.platform import DevLms, ToolEndpoints
 from tests.lti.conftest import Tool, plain_link
-from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.crCspViolation(
     {directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, page: document.URL}));"""
 
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

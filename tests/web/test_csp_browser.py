@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.chromium import launch, require_chromium
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -18,16 +17,6 @@ REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) 
 QUIZ = ("Code, from a published rubric", "You discover them by asking good questions",
         "In an isolated sandbox without network", "Revert the commit")
 
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -38,9 +27,9 @@ def tool_url(make_app: Any) -> Iterator[str]:
     server.stop()
 
 
-def test_lms_picker_quiz_and_report_run_without_a_csp_violation(tool_url, browser):
+def test_lms_picker_quiz_and_report_run_without_a_csp_violation(tool_url, chromium):
     violations: list[dict[str, str]] = []
-    context = browser.new_context(viewport={"width": 420, "height": 900})
+    context = chromium.new_context(viewport={"width": 420, "height": 900})
     context.expose_function("crCspViolation", lambda violation: violations.append(violation))
     context.add_init_script(REPORT_VIOLATIONS)
     context.set_default_timeout(30_000)
@@ -74,8 +63,8 @@ def test_lms_picker_quiz_and_report_run_without_a_csp_violation(tool_url, browse
     assert violations == []
 
 
-def test_self_submitting_forms_have_a_continue_button_without_javascript(tool_url, browser):
-    context = browser.new_context(java_script_enabled=False)
+def test_self_submitting_forms_have_a_continue_button_without_javascript(tool_url, chromium):
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(f"{tool_url}/dev/canvas/")
