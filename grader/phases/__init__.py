@@ -7,7 +7,7 @@ web half with the same name lives in ``lti_app/phases/<id>/``; ``lti_app/phases/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from grader.phases.options import OPTION_NAMES
@@ -30,8 +30,15 @@ class PhaseInfo:
     # The activity options the phase honours (names from grader.phases.options.OPTION_NAMES): the picker
     # offers only these, a launch stores only these, and every one of them changes what a launch does.
     options: frozenset[str] = frozenset()
+    # The phase's own defaults for some of its options (e.g. fewer Submits), used where an activity left the
+    # option unset; the rest fall back to the workbench-wide defaults.
+    defaults: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.options) - set(OPTION_NAMES)
         if unknown:
             raise ValueError(f"phase {self.id!r} declares unknown option(s): {', '.join(sorted(unknown))}")
+        stray = set(self.defaults) - set(self.options)
+        if stray:
+            raise ValueError(f"phase {self.id!r} has defaults for option(s) it does not honour: "
+                             f"{', '.join(sorted(stray))}")

@@ -11,7 +11,7 @@ from grader.sandbox.types import LANGUAGES
 from grader.workbench.grade_policy import ATTEMPT_POLICIES, SUBMISSION_POLICIES
 
 OPTION_NAMES = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
-                "submission_policy", "max_submits")
+                "submission_policy", "max_submits", "hints", "seeding")
 DIFFICULTIES = ("easy", "medium", "hard")
 TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
 ATTEMPTS_RANGE = (1, 20)
@@ -19,6 +19,11 @@ ATTEMPTS_RANGE = (1, 20)
 # pass, so they are bounded to make probing the hidden tests cost something. 0 means no limit; Run is never limited.
 SUBMITS_RANGE = (0, 100)
 DEFAULT_MAX_SUBMITS = 10
+# Hints a student may take in an attempt (each costs points; the phase says how many).
+HINTS_RANGE = (0, 10)
+# Who gets which exercise: a seeded one per student and attempt (classmates cannot share answers), or one shared
+# by the whole activity.
+SEEDINGS = ("student", "shared")
 # What an option is called in a sentence for people (errors, the picker).
 OPTION_LABELS = {
     "scenario": "scenario",
@@ -29,6 +34,8 @@ OPTION_LABELS = {
     "grade_policy": "attempt grade policy",
     "submission_policy": "submission grade policy",
     "max_submits": "Submits per attempt",
+    "hints": "hints per attempt",
+    "seeding": "exercise per student or shared",
 }
 
 
@@ -58,7 +65,7 @@ def clean_option(name: str, raw: object) -> str:
     if not value:
         return ""
     if name == "scenario":
-        return value[:128]
+        return value[:512]  # one id, or a comma-separated pool where the phase offers one
     if name == "difficulty" and value not in DIFFICULTIES:
         raise InvalidOption(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
     if name == "language" and value not in LANGUAGES:
@@ -69,6 +76,10 @@ def clean_option(name: str, raw: object) -> str:
         return str(_whole_number(name, value, ATTEMPTS_RANGE))
     if name == "max_submits":
         return str(_whole_number(name, value, SUBMITS_RANGE))
+    if name == "hints":
+        return str(_whole_number(name, value, HINTS_RANGE))
+    if name == "seeding" and value not in SEEDINGS:
+        raise InvalidOption(f"exercise per student or shared must be one of {', '.join(SEEDINGS)}")
     if name == "grade_policy" and value not in ATTEMPT_POLICIES:
         raise InvalidOption(f"attempt grade policy must be one of {', '.join(ATTEMPT_POLICIES)}")
     if name == "submission_policy" and value not in SUBMISSION_POLICIES:
