@@ -14,6 +14,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CR_DATA_DIR=/var/lib/coderesidency FLASK_APP="lti_app:create_app()"
 
+# git: the Imposter generates each attempt's repository with the git CLI (web and worker alike).
+RUN apt-get update && apt-get install -y --no-install-recommends git \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --create-home --home-dir /app --uid 10001 app \
  && mkdir -p /var/lib/coderesidency && chown app /var/lib/coderesidency
 WORKDIR /app

@@ -77,6 +77,7 @@ def seed_attempt(app):  # type: ignore[no-untyped-def]
     from lti_app.extensions import db
     from lti_app.models import Activity, Attempt, Course, User
     from lti_app.phases import get_phase
+    from lti_app.phases.registry import NewAttempt
 
     with app.app_context():
         course = Course(issuer="https://bench", context_id="bench")
@@ -86,9 +87,9 @@ def seed_attempt(app):  # type: ignore[no-untyped-def]
         activity = Activity(course_id=course.id, resource_link_id="bench", phase="difficult_client", scenario=SCENARIO)
         db.session.add(activity)
         db.session.flush()
-        attempt = Attempt(
-            activity_id=activity.id, user_id=user.id, state=get_phase("difficult_client").adapter.new_state(activity)
-        )
+        learner = NewAttempt(user_id=user.id, number=1, previous=())
+        attempt = Attempt(activity_id=activity.id, user_id=user.id,
+                          state=get_phase("difficult_client").adapter.new_state(activity, learner))
         db.session.add(attempt)
         db.session.commit()
         return attempt.id

@@ -1,4 +1,4 @@
-// The shared code editor: every <textarea data-editor data-language="python|javascript|java"> becomes a
+// The shared code editor: every <textarea data-editor data-language="python|javascript|java|text"> becomes a
 // CodeMirror 6 editor once the page has loaded. The textarea stays in the form, hidden, as the source of truth
 // for everything else on the page: it keeps its name (form posts), its value follows every edit and fires a
 // bubbling "input" event (scripts that read .value or listen for input keep working). Scripts that change
@@ -13,7 +13,7 @@ import { python } from "@codemirror/lang-python";
 import { javascript } from "@codemirror/lang-javascript";
 import { java } from "@codemirror/lang-java";
 
-const LANGUAGES = { python, javascript, java };
+const LANGUAGES = { python, javascript, java, text: () => [] }; // "text": no highlighting (config files, logs)
 const SET_EVENT = "cr:editor-set";
 // Marks transactions that copy the textarea into the editor, so they are not echoed back as user input.
 const fromTextarea = Annotation.define();

@@ -18,6 +18,9 @@ RQ_JOB = "worker.rq_entry.run_job"
 INPROCESS_JOB = "worker.runner:perform"
 # Starts the embedded mode's worker side (in-process threads and the reconciler) inside the web process.
 EMBEDDED_WORKER = "worker.embedded:start"
+# The sandbox backend of the process a job runs in, called with the settings: a phase's evaluate job that runs
+# the sandbox itself (the War Room's final check of the system at the close) shares the worker's backend.
+SANDBOX_BACKEND = "worker.sandbox:sandbox_backend"
 
 
 @dataclass(frozen=True)

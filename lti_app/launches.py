@@ -10,29 +10,43 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.phases.options import ATTEMPTS_RANGE, OPTION_NAMES, TIME_LIMIT_RANGE, InvalidOption, clean_option
+from lti_app.access import LaunchRows, keep_rows, launch_rows
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
 from lti_app.models import Activity, Attempt, AttemptStatus, Course, User, utcnow
-from lti_app.phases import get_phase
+from lti_app.phases import NewAttempt, get_phase
+from lti_app.phases.registry import offers_languages, offers_pool
 from lti_app.workbench.accommodations import accommodation_for
 from lti_app.workbench.clock import deadline_for
 
-# Options kept in Activity.options (the scenario and attempts allowed have their own columns). Only those the
-# activity's phase honours (its PhaseInfo.options) are stored; anything else in the custom parameters is ignored.
-ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy", "max_submits")
-KEEP_ZERO = frozenset({"max_submits"})  # "0" means no limit here, not "unset" (as a time limit of 0 does)
+# Options kept in Activity.options (the scenario and attempts allowed have their own columns, except a phase's
+# scenario pool, kept here as "scenario"). Only those the activity's phase honours (its PhaseInfo.options) are
+# stored; anything else in the custom parameters is ignored.
+ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy", "max_submits",
+                        "hints", "seeding", "level", "after")
+# "0" means something here (no limit on Submits, no hints), not "unset" (as a time limit of 0 does).
+KEEP_ZERO = frozenset({"max_submits", "hints"})
 log = logging.getLogger(__name__)
 
 
-def on_resource_launch(ctx: LaunchContext) -> Response:
-    """Record who launched what, then send instructors to results and learners to their attempt."""
-    course = _upsert(Course, {"issuer": ctx.issuer, "context_id": ctx.context_id}, title=ctx.context_title)
+def on_resource_launch(ctx: LaunchContext, rows: LaunchRows | None = None) -> Response:
+    """Record who launched what, then send instructors to results and learners to their attempt.
+
+    ``rows``: what the launch leads to, read by the caller before it wrote anything (``access.launch_rows``: course,
+    user, activity and latest attempt in one query); read here otherwise. Everything is committed once, with
+    whatever the caller wrote before (the launch record and its nonce): the new attempt's commit when one starts.
+    """
+    rows = rows or launch_rows(ctx)
+    course = _upsert(Course, {"issuer": ctx.issuer, "context_id": ctx.context_id}, rows.course,
+                     title=ctx.context_title)
     if ctx.nrps_memberships_url:
         course.nrps_memberships_url = ctx.nrps_memberships_url
-    _upsert(User, {"issuer": ctx.issuer, "sub": ctx.user_sub}, name=ctx.user_name, email=ctx.user_email)
+    user = _upsert(User, {"issuer": ctx.issuer, "sub": ctx.user_sub}, rows.user, name=ctx.user_name,
+                   email=ctx.user_email)
     activity = _upsert(
         Activity,
         {"course_id": course.id, "resource_link_id": ctx.resource_link_id},
+        rows.activity,
         title=ctx.resource_link_title,
         client_id=ctx.client_id,
         deployment_id=ctx.deployment_id,
@@ -42,18 +56,25 @@ def on_resource_launch(ctx: LaunchContext) -> Response:
         activity.ags_lineitem_url = ctx.ags_lineitem_url
     if not activity.phase:
         _configure_from_custom(activity, ctx.custom)
-    db.session.commit()
+    db.session.flush()
 
     if not activity.phase:  # a link without CodeResidency parameters: configured in place by an instructor
+        db.session.commit()
         if ctx.is_instructor:
             return redirect(url_for("lti.configure", launch_id=ctx.launch_id))  # type: ignore[return-value]
         return Response(render_template("not_configured.html", ctx=ctx, activity=activity), status=200)
     if ctx.is_instructor:
+        db.session.commit()
         return redirect(url_for("instructor.results", launch_id=ctx.launch_id))  # type: ignore[return-value]
     if get_phase(activity.phase) is None:  # names a phase this tool does not offer
+        db.session.commit()
         return Response(render_template("not_configured.html", ctx=ctx, activity=activity), status=409)
-    if _latest_attempt(ctx) is None:
-        start_attempt(activity, ctx)
+    if rows.attempt is None:  # (a concurrent first launch may start it meanwhile: start_attempt copes)
+        # start_attempt looks for the latest attempt and the user again: hand it what was just read.
+        keep_rows(ctx, LaunchRows(course=course, activity=activity, user=user, attempt=None))
+        start_attempt(activity, ctx)  # its commit is the launch's only one
+    else:
+        db.session.commit()
     return redirect(url_for("student.activity", launch_id=ctx.launch_id))  # type: ignore[return-value]
 
 
@@ -81,9 +102,15 @@ def _configure_from_custom(activity: Activity, custom: dict[str, str]) -> None:
     ignored = sorted(k for k in OPTION_NAMES if custom.get(k) and k not in honoured)
     if ignored:
         log.info("activity %s: phase %r does not use option(s) %s; ignored", activity.id, activity.phase, ignored)
-    activity.scenario = (custom.get("scenario") or "").strip()[:128] if "scenario" in honoured else ""
-    activity.max_attempts = _whole(custom.get("max_attempts"), ATTEMPTS_RANGE, 1) if "max_attempts" in honoured else 1
+    scenario = (custom.get("scenario") or "").strip() if "scenario" in honoured else ""
     options: dict[str, str] = {}
+    if offers_pool(phase):  # a comma-separated pool can outgrow the scenario column: it lives in the options
+        activity.scenario = ""
+        if scenario:
+            options["scenario"] = clean_option("scenario", scenario)
+    else:
+        activity.scenario = scenario[:128]
+    activity.max_attempts = _whole(custom.get("max_attempts"), ATTEMPTS_RANGE, 1) if "max_attempts" in honoured else 1
     for key in ACTIVITY_OPTION_KEYS:
         raw = custom.get(key)
         if not raw or key not in honoured:
@@ -93,9 +120,21 @@ def _configure_from_custom(activity: Activity, custom: dict[str, str]) -> None:
         except InvalidOption as exc:
             log.warning("activity %s: %s; using the default", activity.id, exc)
             continue
-        if value and (value != "0" or key in KEEP_ZERO):
+        if key == "language" and "," in value and not offers_languages(phase):
+            log.warning("activity %s: phase %r takes one language, not %r; using the default", activity.id,
+                        activity.phase, value)
+            continue
+        # A time limit of 0 (none) is kept where the phase has a limit of its own, which unset would mean.
+        keep_zero = key in KEEP_ZERO or (key == "time_limit" and phase is not None and key in phase.info.defaults)
+        if value and (value != "0" or keep_zero):
             options[key] = value
     activity.options = options
+
+
+def scenario_pool(activity: Activity) -> list[str]:
+    """The scenario ids an activity of a pool phase draws from ([] = every one the phase serves)."""
+    raw = str((activity.options or {}).get("scenario") or activity.scenario or "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 def _whole(raw: str | None, bounds: tuple[int, int], default: int) -> int:
@@ -122,12 +161,14 @@ def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
     assert phase is not None
     previous = _latest_attempt(ctx)
     user = user_for(ctx)
+    number = (previous.number + 1) if previous else 1
     started = utcnow()
     attempt = Attempt(
         activity_id=activity.id,
         user_id=user.id,
-        number=(previous.number + 1) if previous else 1,
-        state=phase.adapter.new_state(activity),
+        number=number,
+        state=phase.adapter.new_state(activity, NewAttempt(
+            user.id, number, _earlier_states(activity.id, user.id) if previous is not None else ())),
         started_at=started,
         deadline_at=deadline_for(activity, accommodation_for(activity.id, user.id), started),
     )
@@ -148,9 +189,22 @@ def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
     return attempt
 
 
-def _upsert(model: Any, keys: dict[str, Any], **values: Any) -> Any:
-    """Get-or-create on a unique key, tolerating a concurrent launch creating the same row."""
-    row = db.session.scalar(select(model).filter_by(**keys))
+def _earlier_states(activity_id: int, user_id: int) -> tuple[dict[str, Any], ...]:
+    """The learner's earlier attempts' states in this activity, oldest first (for the phase's new_state)."""
+    states = db.session.scalars(
+        select(Attempt.state).where(Attempt.activity_id == activity_id, Attempt.user_id == user_id)
+        .order_by(Attempt.number)
+    )
+    return tuple(s if isinstance(s, dict) else {} for s in states)
+
+
+_LOOK_UP = object()
+
+
+def _upsert(model: Any, keys: dict[str, Any], found: Any = _LOOK_UP, **values: Any) -> Any:
+    """Get-or-create on a unique key, tolerating a concurrent launch creating the same row. ``found``: the row as
+    the caller read it (None: there was none), else it is looked up here. Flushed by the caller."""
+    row = db.session.scalar(select(model).filter_by(**keys)) if found is _LOOK_UP else found
     if row is None:
         try:
             with db.session.begin_nested():
@@ -163,5 +217,4 @@ def _upsert(model: Any, keys: dict[str, Any], **values: Any) -> Any:
     for name, value in values.items():
         if value:
             setattr(row, name, value)
-    db.session.flush()
     return row

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Registry-free sandbox image: a minimal Debian rootfs from mmdebstrap, imported with `docker import`.
 #   sandbox/build-rootfs-image.sh [IMAGE]     (needs root, mmdebstrap, a Debian mirror and a docker engine)
+#   sandbox/build-rootfs-image.sh --print-key (the key of the current package list; the image carries it as the
+#                                              label cr.rootfs, so setup scripts rebuild an image that is stale)
 # The rootfs tarball is cached in $CR_SANDBOX_CACHE (default /var/cache/cr-sandbox) keyed by the package
 # list, so a machine that keeps the cache re-imports without downloading anything.
 set -euo pipefail
+PRINT_KEY=""
+if [ "${1:-}" = "--print-key" ]; then PRINT_KEY=1; shift; fi
 IMAGE="${1:-coderesidency-sandbox:bookworm}"
 SUITE="${CR_SANDBOX_SUITE:-bookworm}"
 MIRROR="${CR_SANDBOX_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${CR_SANDBOX_CACHE:-/var/cache/cr-sandbox}"
-PACKAGES="python3-minimal,python3,nodejs,openjdk-17-jdk-headless"
+# The runtimes, and what the workbench terminal's commands use (bash, curl, git, ps, sqlite3).
+PACKAGES="python3-minimal,python3,nodejs,openjdk-17-jdk-headless,bash,curl,git,procps,sqlite3"
 key="$(printf '%s|%s|%s' "$SUITE" "$PACKAGES" v1 | sha256sum | cut -c1-16)"
+if [ -n "$PRINT_KEY" ]; then echo "$key"; exit 0; fi
 tarball="$CACHE/rootfs-$key.tar"
 mkdir -p "$CACHE"
 
@@ -26,5 +32,5 @@ if [ ! -s "$tarball" ]; then
   mv "$tarball.partial" "$tarball"
 fi
 echo "==> docker import $tarball as $IMAGE" >&2
-docker import --change 'USER 65000:65000' --change 'WORKDIR /tmp' \
+docker import --change 'USER 65000:65000' --change 'WORKDIR /tmp' --change "LABEL cr.rootfs=$key" \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8' "$tarball" "$IMAGE" >/dev/null

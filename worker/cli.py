@@ -71,8 +71,10 @@ def check_sandbox_command() -> None:
 
 @worker_cli.command("reconcile")
 def reconcile_once() -> None:
-    """Re-enqueue lost work and close attempts past their deadline, once; print what it did."""
+    """Re-enqueue lost work, close attempts past their deadline and purge expired LTI rows, once; print what it
+    did."""
     from lti_app.dispatch import get_dispatcher
+    from lti_app.lti.launch_store import purge_expired
     from lti_app.workbench.deadlines import sweep_deadlines
     from worker.reconciler import reconcile
 
@@ -81,4 +83,5 @@ def reconcile_once() -> None:
         click.echo(f"re-enqueued {kind}:{row_id}")
     for attempt_id in sweep_deadlines():
         click.echo(f"deadline: attempt {attempt_id}")
+    purge_expired()
 

@@ -1,4 +1,6 @@
-"""Finds rows whose job was lost and puts them back on the queue, and closes attempts past their deadline.
+"""Finds rows whose job was lost and puts them back on the queue, closes attempts past their deadline, and purges
+expired LTI login states, launches and old nonces, and terminal workspaces a week after their attempt's grade (once
+a minute: no request pays for it).
 
 Lost means: queued but never enqueued (Redis was down), queued but the queue no longer knows the job
 (Redis restarted), running but silent past the stale limit (worker killed), or waiting to retry and due.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,13 +20,17 @@ from sqlalchemy import or_, select, update
 from lti_app.dispatch import Dispatcher, enqueue_safely, get_dispatcher
 from lti_app.extensions import db
 from lti_app.jobs import KINDS
+from lti_app.lti.launch_store import purge_expired
 from lti_app.models import WorkStatus, utcnow
 from lti_app.workbench.deadlines import sweep_deadlines
+from lti_app.workbench.workspaces import purge_workspaces
 
 log = logging.getLogger(__name__)
 
 # A queued row younger than this is left alone even if the queue cannot see its job yet.
 ENQUEUE_GRACE = timedelta(seconds=10)
+# How often expired login states, launches and old nonces are deleted (a launch checks expiry itself).
+PURGE_EVERY_SECONDS = 60.0
 
 
 def reconcile(dispatcher: Dispatcher, stale_after: timedelta) -> list[tuple[str, int]]:
@@ -89,6 +96,7 @@ class ReconcilerThread:
         self.stale_after = timedelta(seconds=settings.work_stale_seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._purged_at: float | None = None  # time.monotonic() of the last purge
 
     def start(self) -> None:
         if self._thread is None:
@@ -107,5 +115,16 @@ class ReconcilerThread:
                 with self.app.app_context():
                     reconcile(get_dispatcher(self.app), self.stale_after)
                     sweep_deadlines()
+                    self.purge_if_due()
             except Exception:
                 log.exception("reconciler pass failed; trying again next period")
+
+    def purge_if_due(self) -> bool:
+        """Purge expired LTI rows if the last purge is PURGE_EVERY_SECONDS old (or there was none yet)."""
+        now = time.monotonic()
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY_SECONDS:
+            return False
+        purge_expired()
+        purge_workspaces()  # terminal workspaces a week after their attempt's grade
+        self._purged_at = now
+        return True

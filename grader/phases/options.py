@@ -11,7 +11,7 @@ from grader.sandbox.types import LANGUAGES
 from grader.workbench.grade_policy import ATTEMPT_POLICIES, SUBMISSION_POLICIES
 
 OPTION_NAMES = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
-                "submission_policy", "max_submits", "hints", "seeding")
+                "submission_policy", "max_submits", "hints", "seeding", "level", "after")
 DIFFICULTIES = ("easy", "medium", "hard")
 TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
 ATTEMPTS_RANGE = (1, 20)
@@ -24,6 +24,12 @@ HINTS_RANGE = (0, 10)
 # Who gets which exercise: a seeded one per student and attempt (classmates cannot share answers), or one shared
 # by the whole activity.
 SEEDINGS = ("student", "shared")
+# How much of the solution a coding phase gives (edmap's ladder): most of it with TODO markers, function stubs,
+# the signature only, or an empty file and the student's own tests.
+LEVELS = ("intern", "junior", "mid", "senior")
+# The activity this one follows (a phase that builds on another one's attempt, e.g. the Code Crucible after a Difficult
+# Client interview): that activity's resource link id in the same course; which course is the web's business.
+MAX_AFTER_CHARS = 128
 # What an option is called in a sentence for people (errors, the picker).
 OPTION_LABELS = {
     "scenario": "scenario",
@@ -36,6 +42,8 @@ OPTION_LABELS = {
     "max_submits": "Submits per attempt",
     "hints": "hints per attempt",
     "seeding": "exercise per student or shared",
+    "level": "level",
+    "after": "follows the activity",
 }
 
 
@@ -68,8 +76,8 @@ def clean_option(name: str, raw: object) -> str:
         return value[:512]  # one id, or a comma-separated pool where the phase offers one
     if name == "difficulty" and value not in DIFFICULTIES:
         raise InvalidOption(f"difficulty must be one of {', '.join(DIFFICULTIES)}")
-    if name == "language" and value not in LANGUAGES:
-        raise InvalidOption(f"language must be one of {', '.join(LANGUAGES)}")
+    if name == "language":
+        return clean_languages(value)
     if name == "time_limit":
         return str(_whole_number(name, value, TIME_LIMIT_RANGE))
     if name == "max_attempts":
@@ -78,6 +86,13 @@ def clean_option(name: str, raw: object) -> str:
         return str(_whole_number(name, value, SUBMITS_RANGE))
     if name == "hints":
         return str(_whole_number(name, value, HINTS_RANGE))
+    if name == "after":
+        if len(value) > MAX_AFTER_CHARS or any(not ch.isprintable() for ch in value):
+            raise InvalidOption(f"{OPTION_LABELS[name]} must name an activity of this course (a link id of at "
+                                f"most {MAX_AFTER_CHARS} characters)")
+        return value
+    if name == "level" and value not in LEVELS:
+        raise InvalidOption(f"level must be one of {', '.join(LEVELS)}")
     if name == "seeding" and value not in SEEDINGS:
         raise InvalidOption(f"exercise per student or shared must be one of {', '.join(SEEDINGS)}")
     if name == "grade_policy" and value not in ATTEMPT_POLICIES:
@@ -85,6 +100,22 @@ def clean_option(name: str, raw: object) -> str:
     if name == "submission_policy" and value not in SUBMISSION_POLICIES:
         raise InvalidOption(f"submission grade policy must be one of {', '.join(SUBMISSION_POLICIES)}")
     return value
+
+
+def clean_languages(value: str) -> str:
+    """One language, or a comma-separated list of them (a phase that lets the student choose), each once, in
+    the order of LANGUAGES."""
+    wanted = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in LANGUAGES]
+    if unknown or not wanted:
+        raise InvalidOption(f"language must be one of {', '.join(LANGUAGES)} (or several, separated by commas)")
+    return ",".join(language for language in LANGUAGES if language in wanted)
+
+
+def languages_of(options: dict[str, object] | None) -> list[str]:
+    """The languages a stored ``language`` option names, in the order of LANGUAGES ([] = not set)."""
+    raw = str((options or {}).get("language") or "")
+    return [language for language in LANGUAGES if language in {p.strip() for p in raw.split(",")}]
 
 
 def max_submits_of(options: dict[str, object] | None) -> int | None:

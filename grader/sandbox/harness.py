@@ -78,11 +78,25 @@ HIDDEN_MESSAGES = {
     "invalid": "no valid result was reported",
 }
 
+# What the harnesses accept as a function name (it travels in argv and in the payload).
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]{0,100}")
+# argv's function name when every case names its own: no identifier looks like this, so no function is
+# checked at load.
+NO_FUNCTION = "-"
+
+
+def _is_identifier(name: object) -> bool:
+    return isinstance(name, str) and _IDENTIFIER.fullmatch(name) is not None
+
+
 @dataclass(frozen=True)
 class TestCase:
     """One call of the student's function. ``args`` and ``expected`` must be JSON values.
 
-    ``tolerance`` compares floats with this absolute/relative tolerance (default 1e-9).
+    ``tolerance`` compares floats with this absolute/relative tolerance (default 1e-9). ``function`` names
+    the function this case calls when it is not the run's ``function_name`` (a program with several
+    functions, each with its own tests); it is looked up when the case runs, so a missing one fails only
+    its own cases.
     """
 
     __test__ = False  # not a pytest class
@@ -92,10 +106,13 @@ class TestCase:
     hidden: bool = False
     name: str = ""
     tolerance: float = 1e-9
+    function: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.args, list | tuple):
             raise InvalidRequest("test case args must be a list")
+        if self.function is not None and not _is_identifier(self.function):
+            raise InvalidRequest("a test case's function name must be an identifier")
         object.__setattr__(self, "args", list(self.args))
         try:
             json.dumps(self.args)
@@ -105,7 +122,7 @@ class TestCase:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestCase:
-        unknown = set(data) - {"args", "expected", "hidden", "name", "tolerance"}
+        unknown = set(data) - {"args", "expected", "hidden", "name", "tolerance", "function"}
         if unknown or "args" not in data or "expected" not in data:
             raise InvalidRequest(f"a test case needs args and expected (unknown keys: {sorted(unknown)})")
         return cls(**data)
@@ -311,18 +328,20 @@ def _run_summary(result: RunResult, phase: str) -> dict[str, Any]:
     }
 
 
-def _run_phase(backend: SandboxBackend, language: str, source: str, function_name: str,
+def _run_phase(backend: SandboxBackend, language: str, source: str, function_name: str | None,
                cases: list[TestCase], limits: Limits, student_file: str, phase: str,
                report: TestReport) -> bool:
     """Run one group of cases (all visible or all hidden) in one sandbox; append results. Returns
     whether the student's code loaded."""
     spec = LANGUAGE_SPECS[language]
     nonce = secrets.token_hex(16)
-    payload = json.dumps({"nonce": nonce, "cases": [{"args": c.args} for c in cases]}).encode()
+    payload = json.dumps({"nonce": nonce, "cases": [
+        {"args": c.args, "fn": c.function} if c.function is not None else {"args": c.args} for c in cases
+    ]}).encode()
     request = RunRequest(
         language=language,
         files={student_file: source, spec.harness_file: spec.harness_source()},
-        command=spec.harness_command(student_file, function_name, limits.memory_bytes),
+        command=spec.harness_command(student_file, function_name or NO_FUNCTION, limits.memory_bytes),
         stdin=payload, limits=_harness_limits(limits),
     )
     result = backend.run(request)
@@ -445,24 +464,30 @@ def run_tests(
     backend: SandboxBackend,
     language: str,
     source: str,
-    function_name: str,
+    function_name: str | None,
     cases: list[TestCase],
     limits: Limits | None = None,
     student_file: str | None = None,
 ) -> TestReport:
     """Call ``function_name`` from the student's ``source`` once per case and compare outside.
 
-    Visible cases run first (details shown); hidden cases, if any and if the code loaded, run in a
-    second sandbox and are reported without inputs, expectations, output or tracebacks. For Java the
-    class is taken from ``student_file`` (default ``Solution.java``). Use only visible cases for "Run".
+    A case with its own ``function`` calls that one instead; ``function_name`` may be None when every
+    case names its function (then no function is required at load). Visible cases run first (details
+    shown); hidden cases, if any and if the code loaded, run in a second sandbox and are reported without
+    inputs, expectations, output or tracebacks. For Java the class is taken from ``student_file``
+    (default ``Solution.java``); Java has no per-case functions. Use only visible cases for "Run".
     """
     if language not in LANGUAGE_SPECS:
         raise InvalidRequest(f"unknown language {language!r}")
-    if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]{0,100}", function_name or ""):
+    if function_name is not None and not _is_identifier(function_name):
         raise InvalidRequest("function name must be an identifier")
     if not isinstance(cases, list) or len(cases) > MAX_CASES:
         raise InvalidRequest(f"cases must be a list of at most {MAX_CASES} test cases")
     cases = _as_cases(cases)
+    if function_name is None and any(c.function is None for c in cases):
+        raise InvalidRequest("without a function name every test case must name its function")
+    if language == "java" and (function_name is None or any(c.function is not None for c in cases)):
+        raise InvalidRequest("Java tests call one function per run; per-case functions are not supported")
     spec = LANGUAGE_SPECS[language]
     if student_file is None:
         student_file = java_file_name(source, spec.student_file) if language == "java" else spec.student_file
@@ -485,7 +510,7 @@ def run_examples(
     backend: SandboxBackend,
     language: str,
     source: str,
-    function_name: str,
+    function_name: str | None,
     cases: list[TestCase],
     limits: Limits | None = None,
     student_file: str | None = None,

@@ -25,6 +25,10 @@ LIMITS = {"run": Limits(wall_seconds=10.0, cpu_seconds=10.0), "submit": Limits()
 
 
 def time_limit_seconds(kind: str) -> float:
+    if kind in ("command", "check"):  # the terminal's (grader.workbench.workspace)
+        from grader.workbench.workspace import COMMAND_LIMITS
+
+        return COMMAND_LIMITS.wall_seconds
     return LIMITS[kind].wall_seconds if kind in LIMITS else Limits().wall_seconds
 
 
@@ -66,8 +70,10 @@ def _report_view(report: Any, task: CodingTask) -> dict[str, Any]:
 
 
 def run_result(backend: SandboxBackend, task: CodingTask, source: str, stdin: str,
-               cancel: threading.Event | None = None) -> dict[str, Any]:
-    program = run_program(backend, task.language, source, stdin=stdin, limits=LIMITS["run"], cancel=cancel)
+               cancel: threading.Event | None = None, file_name: str | None = None) -> dict[str, Any]:
+    """A Run. ``task`` needs only its ``language``; ``file_name`` names the program file (tracebacks show it)."""
+    files: dict[str, str] | str = {file_name: source} if file_name else source
+    program = run_program(backend, task.language, files, stdin=stdin, limits=LIMITS["run"], cancel=cancel)
     return {"kind": "run", "outcome": program.outcome, "program": _program_view(program),
             "limit_seconds": LIMITS["run"].wall_seconds}
 

@@ -14,6 +14,7 @@ from lti_app.models.domain import (  # noqa: F401
     Submission,
     User,
     WorkRow,
+    WorkspaceRow,
     WorkStatus,
     utcnow,
 )

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_app.extensions import db
@@ -107,7 +107,8 @@ class Draft(db.Model):  # type: ignore[name-defined]
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), primary_key=True)
     source: Mapped[str] = mapped_column(Text, default="")
     stdin: Mapped[str] = mapped_column(Text, default="")
-    revision: Mapped[int] = mapped_column(default=0)
+    # 64-bit: the page numbers saves with its clock in milliseconds.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -165,18 +166,35 @@ class WorkRow:
 
 
 class Submission(WorkRow, db.Model):  # type: ignore[name-defined]
-    """Code the student ran (kind=run) or submitted for grading (kind=submit)."""
+    """Code the student ran (kind=run) or submitted for grading (kind=submit); in a phase with a terminal, a
+    command (kind=command, source = the command line), a check of the workspace (kind=check) or an editor save
+    of a workspace file (kind=edit, source = the path, result = the diff; recorded done, never queued)."""
 
     __tablename__ = "submission"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "run" | "submit"
+    kind: Mapped[str] = mapped_column(String(16))  # "run" | "submit" | "command" | "check" | "edit"
     language: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # student-safe result
     cancel_requested_at: Mapped[datetime | None] = mapped_column()  # the student pressed Cancel (Run only)
+
+
+class WorkspaceRow(db.Model):  # type: ignore[name-defined]
+    """An attempt's terminal workspace (grader.workbench.workspace.Workspace): the tree as a tar.gz and the
+    terminal's current directory. Made from the phase's seed on first use; every command that changes it
+    stores the new tree with ``revision`` + 1 in the transaction that records the command's result. Kept for
+    the instructor until a week after the attempt's grade, then deleted by the reconciler."""
+
+    __tablename__ = "workspaces"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), primary_key=True)
+    archive: Mapped[bytes] = mapped_column(LargeBinary)
+    cwd: Mapped[str] = mapped_column(String(1024), default="")
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Evaluation(WorkRow, db.Model):  # type: ignore[name-defined]

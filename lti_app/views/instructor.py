@@ -34,7 +34,7 @@ from lti_app.models import (
     WorkStatus,
 )
 from lti_app.phases import get_phase
-from lti_app.phases.registry import NarratesTranscript, TranscriptLine
+from lti_app.phases.registry import ExplainsAttempt, NarratesTranscript, TranscriptLine, activity_options
 from lti_app.security import check_csrf
 from lti_app.views.status import latest_grade, passback_state, work_state
 from lti_app.workbench.accommodations import (
@@ -260,8 +260,9 @@ def attempt_detail(launch_id: str, attempt_id: int):  # type: ignore[no-untyped-
         gradebook=_delivery_view(delivery) if delivery is not None else None,
         regrade=regrade,
         submissions=_submissions_view(attempt),
-        submission_policy=submission_policy_of(activity.options),
+        submission_policy=submission_policy_of(activity_options(activity)),
         transcript=_transcript(attempt, messages),
+        phase_section=_phase_section(attempt),
     )
 
 
@@ -337,10 +338,13 @@ def _grade_history(attempt: Attempt) -> list[dict[str, Any]]:
 
 
 def _submissions_view(attempt: Attempt) -> list[dict[str, Any]]:
-    """Every Run and Submit of the attempt, newest first, with a one-line result and whether it counts."""
+    """Every Run and Submit of the attempt, newest first, with a one-line result and whether it counts. A
+    terminal's commands, checks and editor saves are not code runs: the phase's own section shows them."""
     counting = counting_submission(attempt.id)
     rows = db.session.scalars(
-        select(Submission).where(Submission.attempt_id == attempt.id).order_by(Submission.id.desc())).all()
+        select(Submission).where(Submission.attempt_id == attempt.id,
+                                 Submission.kind.not_in(("command", "check", "edit")))
+        .order_by(Submission.id.desc())).all()
     return [{"row": row, "summary": _result_summary(row), "counts": counting is not None and counting.id == row.id}
             for row in rows]
 
@@ -351,11 +355,24 @@ def _result_summary(row: Submission) -> str:
         return {WorkStatus.FAILED: "could not be run"}.get(WorkStatus(row.status), f"{row.status}")
     outcome = result.get("outcome", "")
     if row.kind == "submit" and isinstance(result.get("hidden"), dict):
-        hidden, examples = result["hidden"], result.get("examples") or {}
-        return (f"examples {examples.get('passed', 0)} of {examples.get('total', 0)}, hidden tests "
+        hidden = result["hidden"]
+        shown, label = (result["examples"], "examples") if isinstance(result.get("examples"), dict) else \
+            (result.get("tests") or {}, "visible tests")
+        return (f"{label} {shown.get('passed', 0)} of {shown.get('total', 0)}, hidden tests "
                 f"{hidden.get('passed', 0)} of {hidden.get('total', 0)} passed ({outcome})")
+    if row.kind == "examples" and isinstance(result.get("examples"), dict):
+        shown = result["examples"]
+        return f"examples {shown.get('passed', 0)} of {shown.get('total', 0)} passed ({outcome})"
     program = result.get("program") or {}
     return f"{outcome}, exit code {program.get('exit_code')}" if program else str(outcome)
+
+
+def _phase_section(attempt: Attempt) -> dict[str, Any] | None:
+    """The phase's own section of this page (``ExplainsAttempt``): its template and what it shows."""
+    phase = get_phase(attempt.activity.phase)
+    if phase is None or not isinstance(phase.adapter, ExplainsAttempt):
+        return None
+    return {"template": phase.adapter.instructor_template, "data": phase.adapter.instructor_section(attempt)}
 
 
 def _transcript(attempt: Attempt, messages: list[Message]) -> list[TranscriptLine]:

@@ -19,9 +19,12 @@ MAX_MINUTES = 480
 
 
 def time_limit_minutes(activity: Any) -> int | None:
-    """The activity's own limit, before any accommodation."""
+    """The activity's own limit (unset: its phase's default, e.g. the Code Crucible's 15 minutes), before any
+    accommodation."""
+    from lti_app.phases.registry import activity_options
+
     try:
-        minutes = int(str((activity.options or {}).get("time_limit", "0")).strip() or 0)
+        minutes = int(str(activity_options(activity).get("time_limit", "0")).strip() or 0)
     except ValueError:
         return None
     return min(minutes, MAX_MINUTES) if minutes > 0 else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select, true, update
 
 from lti_app.dispatch import enqueue
 from lti_app.extensions import db
@@ -24,6 +24,7 @@ from lti_app.workbench.submissions import PENDING, submits_left
 
 log = logging.getLogger(__name__)
 CLOSED_BY = "deadline"
+CLOSE_TRIES = 5
 
 
 def sweep_deadlines(now: datetime | None = None) -> list[int]:
@@ -51,18 +52,27 @@ def _closed_awaiting_grade() -> list[int]:
 
 
 def close_at_deadline(attempt_id: int) -> bool:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        return False
-    state = {**attempt.state, "finished": True, "closed_by": CLOSED_BY}
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(state=state, status=AttemptStatus.GRADING, closed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # the student finished, or another sweeper closed it first
-        db.session.rollback()
+    for _ in range(CLOSE_TRIES):
+        attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id)
+                                    .execution_options(populate_existing=True))
+        if attempt is None or attempt.status != AttemptStatus.OPEN:
+            return False
+        # A phase that changes its state with a compare-and-swap on "rev" (a push recorded after a command, a
+        # report saved) must not lose a change stored since this read: closing is one more such change.
+        rev = attempt.state.get("rev")
+        unchanged = Attempt.state["rev"].as_integer() == rev if isinstance(rev, int) else true()
+        state = {**attempt.state, "finished": True, "closed_by": CLOSED_BY,
+                 **({"rev": rev + 1} if isinstance(rev, int) else {})}
+        result = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN, unchanged)
+            .values(state=state, status=AttemptStatus.GRADING, closed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            break
+        db.session.rollback()  # the student finished, another sweeper closed it first, or the state moved on
+    else:
         return False
     db.session.commit()
     db.session.refresh(attempt)

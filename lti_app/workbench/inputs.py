@@ -50,20 +50,20 @@ def _check_unicode(data: Any) -> None:
                                            "surrogate); send plain text") from None
 
 
-def json_body() -> dict[str, Any]:
+def json_body(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The request's JSON object (or form fields), refusing oversized, non-UTF-8 or malformed bodies.
 
-    A body announcing more than ``MAX_BODY_BYTES`` is refused unread; one without a length (chunked) was read at
-    most up to the app's body limit (``CR_MAX_REQUEST_KB``, lti_app.errors.register_body_limit), so a huge upload
-    costs little.
+    A body announcing more than ``max_bytes`` (default ``MAX_BODY_BYTES``) is refused unread; one without a
+    length (chunked) was read at most up to the app's body limit (``CR_MAX_REQUEST_KB``,
+    lti_app.errors.register_body_limit), so a huge upload costs little.
     """
-    too_large = Refusal(413, "request_too_large", f"requests are limited to {MAX_BODY_BYTES // 1024} kB")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    too_large = Refusal(413, "request_too_large", f"requests are limited to {max_bytes // 1024} kB")
+    if (request.content_length or 0) > max_bytes:
         raise too_large
     if not request.is_json:
         return request.form.to_dict()
     raw = request.get_data(cache=True)  # bounded: by the length checked above, or the app's body limit (chunked)
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw) > max_bytes:
         raise too_large
     try:
         text = raw.decode("utf-8")
@@ -100,3 +100,8 @@ def code_source(data: dict[str, Any]) -> str:
 
 def program_input(data: dict[str, Any]) -> str:
     return text_field(data, "stdin", max_chars=MAX_STDIN_CHARS, required=False)
+
+
+def from_form() -> bool:
+    """The page's plain form (no JavaScript) rather than its script: answered with a page, not JSON."""
+    return not request.is_json and request.accept_mimetypes.best != "application/json"

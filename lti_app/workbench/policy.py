@@ -22,6 +22,7 @@ from grader.workbench.grade_policy import (
 from lti_app.grading import counting_grade, gradebook_passback
 from lti_app.models import Attempt, AttemptStatus
 from lti_app.phases import get_phase
+from lti_app.phases.registry import activity_options
 from lti_app.views.status import passback_state
 from lti_app.workbench.accommodations import accommodation_for, attempts_allowed
 from lti_app.workbench.submissions import submit_limit, submits_left
@@ -83,6 +84,13 @@ def submits_note(attempt: Attempt) -> dict[str, Any]:
     return {"left": left, "sentence": _submits_sentence(attempt, allowed, left)}
 
 
+def _submission_sentence(phase: Any, policy: str) -> str:
+    """Which Submit counts, in the phase's own words where "best" is not about hidden tests (its adapter's
+    ``submission_sentences``), else the workbench's."""
+    own = getattr(phase.adapter, "submission_sentences", None) if phase is not None else None
+    return own[policy] if isinstance(own, dict) and policy in own else submission_effect(policy)
+
+
 def policy_note(attempt: Attempt) -> PolicyNote:
     activity = attempt.activity
     phase = get_phase(activity.phase)
@@ -105,7 +113,7 @@ def policy_note(attempt: Attempt) -> PolicyNote:
     return PolicyNote(
         attempt_policy=policy,
         attempt_sentence=_sentence(ATTEMPT_POLICY_WORDS[policy]),
-        submission_sentence=submission_effect(submission_policy_of(activity.options))
+        submission_sentence=_submission_sentence(phase, submission_policy_of(activity_options(activity)))
         if "submission_policy" in honoured else "",
         submits_allowed=submits_allowed,
         submits_left=submits_remaining,

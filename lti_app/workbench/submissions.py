@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from grader.phases.options import max_submits_of
 from grader.workbench import time_limit_seconds
@@ -29,7 +29,7 @@ def submission_view(launch_id: str, row: Submission) -> dict[str, Any]:
             "limit_seconds": time_limit_seconds(row.kind),
             "url": url_for("student.submission_status", launch_id=launch_id, submission_id=row.id),
             "events_url": url_for("workbench.submission_events", launch_id=launch_id, submission_id=row.id)}
-    if row.kind == "run":
+    if row.kind in ("run", "command"):
         view["cancel_url"] = url_for("workbench.cancel_submission", launch_id=launch_id, submission_id=row.id)
     if row.status == WorkStatus.RUNNING and row.started_at is not None:
         view["elapsed_seconds"] = round(max(0.0, (utcnow() - row.started_at).total_seconds()), 1)
@@ -74,15 +74,24 @@ def graded_submits(attempt_id: int) -> list[Submission]:
 
 
 def counting_submission(attempt_id: int, policy: str | None = None) -> Submission | None:
-    """The Submit the activity's submission policy counts: "best" (the default) = most hidden tests passed,
-    ties to the earlier one; "latest" = the newest."""
+    """The Submit the activity's submission policy counts: "best" (the default) = the highest measure — the
+    result's own ``measure`` where the phase gives one (bugs fixed, say), else hidden tests passed — ties to the
+    earlier one; "latest" = the newest."""
     if policy is None:
+        from lti_app.phases.registry import activity_options
+
         attempt = db.session.get(Attempt, attempt_id)
-        policy = submission_policy_of(attempt.activity.options if attempt is not None else None)
-    candidates = [Scored(row, float(row.result["hidden"].get("passed") or 0), row.id)
-                  for row in graded_submits(attempt_id)]
+        policy = submission_policy_of(activity_options(attempt.activity) if attempt is not None else None)
+    candidates = [Scored(row, _measure(row.result), row.id) for row in graded_submits(attempt_id)]
     chosen = pick(candidates, policy)
     return chosen.item if chosen is not None else None
+
+
+def _measure(result: dict[str, Any]) -> float:
+    measure = result.get("measure")
+    if isinstance(measure, int | float) and not isinstance(measure, bool):
+        return float(measure)
+    return float(result["hidden"].get("passed") or 0)
 
 
 def counting_submit(attempt_id: int, policy: str | None = None) -> dict[str, Any] | None:
@@ -93,14 +102,14 @@ def counting_submit(attempt_id: int, policy: str | None = None) -> dict[str, Any
 
 
 def submit_limit(attempt: Attempt) -> int | None:
-    """How many Submits the attempt may make: the activity's ``max_submits`` (default 10) where its phase honours
-    that option; None for no limit (``max_submits`` 0, or a phase without the option)."""
-    from lti_app.phases import get_phase
+    """How many Submits the attempt may make: the activity's ``max_submits`` where its phase honours that option
+    (unset: the phase's own default, else 10); None for no limit (``max_submits`` 0, or a phase without it)."""
+    from lti_app.phases.registry import activity_options, get_phase
 
     phase = get_phase(attempt.activity.phase)
     if phase is None or "max_submits" not in phase.info.options:
         return None
-    return max_submits_of(attempt.activity.options)
+    return max_submits_of(activity_options(attempt.activity))
 
 
 def submits_used(attempt_id: int) -> int:
@@ -122,8 +131,11 @@ def queue_submission(launch_id: str, attempt: Attempt, *, kind: str, language: s
                      stdin: str = "") -> Submission:
     """Write the row and queue its run; refused while an earlier one of this attempt is still pending, and a
     Submit beyond the attempt's limit (:func:`submit_limit`)."""
-    # Serialise queueing per attempt (a row lock on PostgreSQL) so a double click queues one job.
-    db.session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
+    # Serialise queueing per attempt so a double click queues one job: a no-op update takes the attempt's row
+    # lock on PostgreSQL and the database's write lock on SQLite (where FOR UPDATE does nothing) before the
+    # pending check, so a concurrent request checks only after this one has committed or rolled back.
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(status=Attempt.status)
+                       .execution_options(synchronize_session=False))
     pending = pending_submission(attempt.id)
     if pending is not None:
         view = submission_view(launch_id, pending)

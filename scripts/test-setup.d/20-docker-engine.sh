@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a private Docker engine for the sandbox tests and build the sandbox image without a registry.
-# Idempotent and fast when done: the engine is reused if it answers, the image is built only if missing.
+# Idempotent and fast when done: the engine is reused if it answers, the image is built only if missing or stale.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 SOCK_DIR=/run/cr-docker
@@ -28,7 +28,10 @@ if ! docker version >/dev/null 2>&1; then
   docker version >/dev/null 2>&1 || { tail -20 /var/log/cr-dockerd.log >&2; log "dockerd did not start"; exit 1; }
 fi
 
-if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+# Rebuilt when missing or made from another package list (the image's cr.rootfs label is that list's key).
+want="$(bash "$ROOT/sandbox/build-rootfs-image.sh" --print-key)"
+have="$(docker image inspect -f '{{index .Config.Labels "cr.rootfs"}}' "$IMAGE" 2>/dev/null || true)"
+if [ "$have" != "$want" ]; then
   log "building $IMAGE from a Debian rootfs (mmdebstrap, no registry)"
   bash "$ROOT/sandbox/build-rootfs-image.sh" "$IMAGE"
 fi

@@ -140,12 +140,12 @@ def test_picker_rejects_bad_csrf_and_bad_choices(tool, make_lms, browser):
     form = forms_in(picker.text)[0]
     phases = [line for line in picker.text.splitlines() if "<option value=" in line]
     assert any('value="acknowledge"' in p for p in phases)
-    assert not any('value="bug_hunt"' in p for p in phases)  # unavailable phases are not offered
+    assert not any('value="no_such_phase"' in p for p in phases)  # unavailable phases are not offered
     action = f"{tool.url}{form['action']}"
     good = {"phase": "acknowledge", "max_attempts": "1", "csrf_token": form["fields"]["csrf_token"]}
     forged = browser.post(action, data={**good, "csrf_token": "forged"}, allow_redirects=False)
     assert forged.status_code == 403 and forged.headers["X-LTI-Error"] == "csrf_failed"
-    invalid = browser.post(action, data={**good, "phase": "bug_hunt", "max_attempts": "99", "language": "cobol",
+    invalid = browser.post(action, data={**good, "phase": "no_such_phase", "max_attempts": "99", "language": "cobol",
                                          "difficulty": "medium"})
     assert invalid.status_code == 400
     assert "choose one of the available phases" in invalid.text and "max attempts must be between" in invalid.text

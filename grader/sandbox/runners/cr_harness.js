@@ -1,6 +1,8 @@
 // In-sandbox test harness for JavaScript (Node). Runs inside the sandbox; never imported by the grader.
-// argv: <student file> <function name>. stdin: {"nonce", "cases": [{"args": [...]}]}, read completely
-// before the student's code is loaded; expected values are never sent here. Records
+// argv: <student file> <function name, or "-" when every case names its own>. stdin: {"nonce", "cases":
+// [{"args": [...], "fn": optional function name}]}, read completely before the student's code is loaded;
+// expected values are never sent here. A case's own function is looked up when the case runs: a missing
+// one fails that case (ReferenceError), not the load. Records
 // "<nonce> <json>\n" go to fd 1 (the result channel) through a write function captured before the
 // student's code runs; console output of the student is collected per case instead.
 // Records are written as text by this file (JSON.stringify only ever sees primitive strings, so a
@@ -78,22 +80,40 @@
     }
   };
 
+  const wanted = functionName === '-' ? null : functionName;
+  const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+  let mod;
   let func;
+  // Top-level function declarations that were not exported, by name (found once, at load).
+  const unexported = new MapClass();
+  const exported = (name) => {
+    const value = typeof mod === 'function' && mod.name === name ? mod : mod && mod[name];
+    return typeof value === 'function' ? value : undefined;
+  };
+  const lookup = (name) => exported(name) || unexported.get(name);
   try {
-    const mod = require(studentPath);
-    func = typeof mod === 'function' && mod.name === functionName ? mod : mod && mod[functionName];
-    if (typeof func !== 'function') {
-      // Also accept a plain top-level function declaration that was not exported.
+    mod = require(studentPath);
+    const names = [...new SetClass([wanted, ...cases.map((c) => c.fn)])]
+      .filter((n) => typeof n === 'string' && identifier.test(n) && !exported(n));
+    if (names.length) {
+      // Also accept plain top-level function declarations that were not exported. The names go into an
+      // array literal: the student's own top-level names could shadow Map or Object here.
       const vm = require('vm');
       const source = fs.readFileSync(studentPath, 'utf8');
       const sandboxModule = { exports: {} };
+      const found = names.map((n) => 'typeof ' + n + " === 'function' ? " + n + ' : void 0').join(', ');
       const wrapped = vm.runInThisContext(
-        '(function (exports, require, module, __filename, __dirname) {' + source +
-          '\n;return typeof ' + functionName + " === 'function' ? " + functionName + ' : undefined;\n})',
+        '(function (exports, require, module, __filename, __dirname) {' + source + '\n;return [' + found + '];\n})',
         { filename: studentPath });
-      func = wrapped(sandboxModule.exports, require, sandboxModule, studentPath, path.dirname(studentPath));
+      const values = wrapped(sandboxModule.exports, require, sandboxModule, studentPath, path.dirname(studentPath));
+      names.forEach((n, i) => {
+        if (typeof values[i] === 'function') unexported.set(n, values[i]);
+      });
     }
-    if (typeof func !== 'function') throw new Error('no function named ' + functionName + ' in ' + studentFile);
+    if (wanted !== null) {
+      func = lookup(wanted);
+      if (typeof func !== 'function') throw new Error('no function named ' + wanted + ' in ' + studentFile);
+    }
   } catch (err) {
     emit('{"load_error":' + str(errorName(err)) + ',"trace":' + str(studentTrace(err)) +
          ',"output":' + str(takeOutput()) + '}');
@@ -136,7 +156,10 @@
     const started = hrtime();
     let record;
     try {
-      let value = func(...cases[index].args);
+      const name = cases[index].fn;
+      const target = name === undefined || name === null ? func : lookup(name);
+      if (typeof target !== 'function') throw new ReferenceError('no function named ' + name + ' in ' + studentFile);
+      let value = target(...cases[index].args);
       if (value && typeof value.then === 'function') value = await value;
       try {
         const encoded = toJson(value);

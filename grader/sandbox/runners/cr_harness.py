@@ -1,7 +1,9 @@
 """In-sandbox test harness for Python. Runs inside the sandbox; never imported by the grader.
 
-argv: <student file> <function name>. stdin: one JSON document {"nonce", "cases": [{"args": [...]}]},
-read completely before the student's module is loaded. Expected values are never sent here.
+argv: <student file> <function name, or "-" when every case names its own>. stdin: one JSON document
+{"nonce", "cases": [{"args": [...], "fn": optional function name}]}, read completely before the student's
+module is loaded. Expected values are never sent here. A case's own function is looked up on the module
+when the case runs: a missing one fails that case (AttributeError), not the load.
 For each case one record ``<nonce> <json>\\n`` goes to the original stdout (the result channel);
 the student's own stdout/stderr are redirected to a capture file in /tmp. The functions used to write
 records are bound before the student's code loads (patching ``json.dumps`` or ``time.perf_counter``
@@ -87,9 +89,11 @@ def main(dumps=json.dumps, perf_counter=time.perf_counter, write_fd=os.write):
         module = importlib.util.module_from_spec(spec)
         sys.modules["solution"] = module
         spec.loader.exec_module(module)
-        func = getattr(module, function_name, None)
-        if not callable(func):
-            raise AttributeError(f"no function named {function_name!r} in {student_file}")
+        func = None
+        if function_name != "-":
+            func = getattr(module, function_name, None)
+            if not callable(func):
+                raise AttributeError(f"no function named {function_name!r} in {student_file}")
     except BaseException as exc:  # noqa: BLE001 - any failure to load is the student's to see
         emit({"load_error": type(exc).__name__, "trace": _student_trace(exc, student_path),
               "output": take_output()})
@@ -99,7 +103,13 @@ def main(dumps=json.dumps, perf_counter=time.perf_counter, write_fd=os.write):
     for index, case in enumerate(cases):
         started = perf_counter()
         try:
-            value = func(*case["args"])
+            target = func
+            name = case.get("fn")
+            if name is not None:
+                target = getattr(module, name, None)
+                if not callable(target):
+                    raise AttributeError(f"no function named {name!r} in {student_file}")
+            value = target(*case["args"])
             elapsed = perf_counter() - started
             try:
                 encoded = _jsonable(value)

@@ -16,7 +16,7 @@ class AcknowledgeAdapter:
     blueprint = bp
     report_template = None
 
-    def new_state(self, activity: Any) -> dict[str, Any]:
+    def new_state(self, activity: Any, learner: Any) -> dict[str, Any]:
         return {}
 
     def render(self, ctx: Any, attempt: Any) -> Any:

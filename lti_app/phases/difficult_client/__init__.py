@@ -6,8 +6,9 @@ Web routes (all authorised against the launch; state changes need the launch's C
 - ``POST /api/a/<launch_id>/dc/messages`` — ``{"message", "turn"?}``; ``Accept: text/event-stream`` streams
   ``chunk`` / ``reset`` / ``done`` / ``error`` events, otherwise one JSON answer.
 - ``GET  /api/a/<launch_id>/dc/state`` — the student view and the latest submission.
-- ``POST /api/a/<launch_id>/dc/run`` ``{"source", "stdin"}`` and ``/dc/submit`` ``{"source"}`` — queue
-  sandbox work (202); the shared ``GET /api/a/<launch_id>/submissions/<id>`` gives its live status and result.
+- Run and Submit are the workbench's ``POST /api/a/<launch_id>/code/run`` ``{"source", "stdin"}`` and
+  ``/code/submit`` ``{"source"}`` (refused with ``task_locked`` until the task unlocks) — queue sandbox work
+  (202); the shared ``GET /api/a/<launch_id>/submissions/<id>`` gives its live status and result.
 - ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading, then the shared report card
   (``/a/<launch_id>/report``).
 - ``GET  /api/i/<launch_id>/dc/attempts/<id>`` — instructors only: the engine's ``instructor_view``.

@@ -13,7 +13,7 @@ from grader.workbench import CodingTask
 from lti_app.models import Attempt
 from lti_app.phases.difficult_client.scenario import provider, scenario_for_activity, scenario_of
 from lti_app.phases.difficult_client.views import bp
-from lti_app.phases.registry import TranscriptLine
+from lti_app.phases.registry import NewAttempt, TranscriptLine
 from lti_app.security import csrf_token
 from lti_app.workbench.clock import clock_view
 from lti_app.workbench.drafts import draft_of
@@ -36,8 +36,10 @@ def turn_feedback(view: dict[str, Any]) -> list[dict[str, str]]:
 class DifficultClientAdapter:
     blueprint = bp
     report_template = "difficult_client/report_extra.html"
+    # What the workbench's Run/Submit answer before the task unlocks (accepts_code is False).
+    locked_refusal = ("task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
 
-    def new_state(self, activity: Any) -> dict[str, Any]:
+    def new_state(self, activity: Any, learner: NewAttempt) -> dict[str, Any]:
         return start_session(scenario_for_activity(activity))
 
     def render(self, ctx: Any, attempt: Attempt) -> Any:

@@ -1,4 +1,5 @@
-"""HTTP routes of the Difficult Client: chat turns (streamed), Run/Submit, status, finish and the report.
+"""HTTP routes of the Difficult Client: chat turns (streamed), status, finish and the report (Run and Submit are
+the workbench's, lti_app.workbench.web).
 
 Every route is authorised against its launch; state-changing routes check the launch's CSRF token.
 A chat turn is written with a compare-and-swap on the attempt's turn counter, so a double or concurrent
@@ -14,8 +15,8 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, request, stream_with_context, url_for
-from sqlalchemy import select, update
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+from sqlalchemy import insert, select, update
 
 from grader.phases.difficult_client import (
     PHASE,
@@ -29,19 +30,13 @@ from grader.phases.difficult_client.session import MAX_TURNS
 from lti_app.access import attempt_in_activity, require_launch
 from lti_app.errors import refuse
 from lti_app.extensions import db
-from lti_app.grading import request_evaluation
-from lti_app.models import Attempt, AttemptStatus, Message
+from lti_app.models import Attempt, AttemptStatus, Message, utcnow
 from lti_app.phases.difficult_client.inputs import chat_message, expected_turn
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
 from lti_app.workbench.attempts import open_attempt, phase_attempt
-from lti_app.workbench.inputs import code_source, json_body, program_input
-from lti_app.workbench.policy import submits_note
-from lti_app.workbench.submissions import (
-    latest_submission,
-    pending_submission,
-    queue_submission,
-    submission_view,
-)
+from lti_app.workbench.finish import close_for_grading, report_card_answer
+from lti_app.workbench.inputs import json_body
+from lti_app.workbench.submissions import latest_submission, submission_view
 
 bp = Blueprint(PHASE.id, __name__, template_folder="templates", static_folder="static",
                static_url_path=f"/static/phases/{PHASE.id}")
@@ -84,10 +79,12 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tup
         log.info("turn %s of attempt %s not stored: the attempt moved on (%s)", base_turn + 1, attempt_id, status)
         return CONFLICT if status == AttemptStatus.OPEN else CLOSED
     actor_notes = {"source": outcome.source, "fallback_reason": outcome.fallback_reason, "llm_calls": outcome.llm_calls}
-    db.session.add_all([
-        Message(attempt_id=attempt_id, role="student", body=text, feedback=outcome.feedback[:255],
-                judgement=outcome.judgement),
-        Message(attempt_id=attempt_id, role="actor", body=outcome.reply, feedback="", judgement=actor_notes),
+    now = utcnow()
+    db.session.execute(insert(Message), [  # both messages in one statement, in order (ids grow)
+        {"attempt_id": attempt_id, "role": "student", "body": text, "feedback": outcome.feedback[:255],
+         "judgement": outcome.judgement, "created_at": now},
+        {"attempt_id": attempt_id, "role": "actor", "body": outcome.reply, "feedback": "", "judgement": actor_notes,
+         "created_at": now},
     ])
     db.session.commit()
     log.info("turn %s of attempt %s stored (reply source %s)", base_turn + 1, attempt_id, outcome.source)
@@ -179,30 +176,6 @@ def instructor_state(launch_id: str, attempt_id: int):  # type: ignore[no-untype
                    session=instructor_view(attempt.state, scenario_of(attempt.state)))
 
 
-def _queue(launch_id: str, kind: str):  # type: ignore[no-untyped-def]
-    _, attempt = open_attempt(launch_id, PHASE.id)
-    if not attempt.state.get("unlocked"):  # the adapter's accepts_code says the same
-        refuse(409, "task_locked", "the coding task unlocks once you have uncovered most of the client's needs")
-    data = json_body()
-    source = code_source(data)
-    stdin = program_input(data) if kind == "run" else ""
-    task = scenario_of(attempt.state).coding_task
-    row = queue_submission(launch_id, attempt, kind=kind, language=task.language, source=source, stdin=stdin)
-    view = submission_view(launch_id, row)
-    extra = {"submits": submits_note(attempt)} if kind == "submit" else {}  # the page's "Submits left" line
-    return jsonify(submission=view, **extra), 202, {"Location": view["url"]}
-
-
-@bp.post("/api/a/<launch_id>/dc/run")
-def run(launch_id: str):  # type: ignore[no-untyped-def]
-    return _queue(launch_id, "run")
-
-
-@bp.post("/api/a/<launch_id>/dc/submit")
-def submit(launch_id: str):  # type: ignore[no-untyped-def]
-    return _queue(launch_id, "submit")
-
-
 @bp.get("/api/a/<launch_id>/dc/state")
 def state(launch_id: str):  # type: ignore[no-untyped-def]
     _, attempt = phase_attempt(launch_id, PHASE.id)
@@ -217,22 +190,7 @@ def state(launch_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/a/<launch_id>/dc/finish")
 def finish(launch_id: str):  # type: ignore[no-untyped-def]
     _, attempt = open_attempt(launch_id, PHASE.id, within_time=False)
-    if pending_submission(attempt.id) is not None:
-        refuse(409, "submission_pending", "wait for your code's result before you finish")
-    # Close with a compare-and-swap: a double click or a racing message cannot finish twice.
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
-        .values(state=finish_session(attempt.state), status=AttemptStatus.GRADING)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        refuse(409, "attempt_closed", "this session has already ended")
-    db.session.commit()
-    db.session.refresh(attempt)
-    request_evaluation(attempt, reason="finish")
-    report_url = url_for("student.report", launch_id=launch_id)
-    if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return jsonify(status="grading", report_url=report_url), 202
-    return redirect(report_url, code=303)
+    # A racing message cannot finish twice either (the close is a compare-and-swap).
+    close_for_grading(attempt, values={"state": finish_session(attempt.state), "status": AttemptStatus.GRADING},
+                      pending="wait for your code's result before you finish", closed="this session has already ended")
+    return report_card_answer(launch_id)

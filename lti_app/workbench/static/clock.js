@@ -46,7 +46,8 @@
     }
     if (over) return;
     over = true;
-    left.textContent = "Time is up: your attempt is being closed, your last saved code submitted and graded.";
+    left.textContent = "Time is up: your attempt is being closed" +
+      (box.dataset.submitsDraft === "1" ? ", your last saved code submitted" : "") + " and graded.";
     left.setAttribute("role", "alert");
     document.dispatchEvent(new CustomEvent("cr:time-up"));
     followToReport();

@@ -40,6 +40,10 @@
       const r = s.result || {};
       if (r.error) return r.error;
       if (r.outcome === "cancelled") return "Cancelled: your program was stopped.";
+      if (r.kind === "examples" && r.examples) {
+        if (r.report && r.report.load_error) return "Done: your code did not load (see the error below).";
+        return "Done: " + r.examples.passed + " of " + r.examples.total + " examples passed" + (r.hidden_shown ? ", and " + r.hidden_shown.passed + " of " + r.hidden_shown.total + " shown hidden tests" : "") + ".";
+      }
       if (r.kind === "submit") {
         const why = stopped(r.outcome, r.limit_seconds || limit);
         return "Done: " + r.hidden.passed + " of " + r.hidden.total + " hidden tests passed" + (why && r.outcome !== "error" ? " (stopped: " + why + ")" : "") + ".";
@@ -55,7 +59,9 @@
 
   function caseRow(c) {
     const row = el("tr");
-    row.append(el("td", {}, c.name || ""), el("td", { class: c.passed ? "cr-pass" : "cr-fail" }, c.passed ? "passed" : c.message));
+    const name = (c.name || "") + (c.tag ? " (" + c.tag + ")" : ""); // a hidden test's edge case, where the phase tags it
+    row.append(el("td", {}, name), el("td", { class: c.passed ? "cr-pass" : "cr-fail" }, c.passed ? "passed" : c.message));
+    if (c.number != null) row.dataset.test = (c.group || "test") + "-" + c.number;
     const details = el("td");
     if (!c.hidden && c.shown) {
       details.append(el("code", {}, c.shown.call));

@@ -166,7 +166,7 @@ def test_code_requests_are_validated_before_anything_is_queued(dc_session):
         (s.queue("submit", "x = 1\n" * 20_000), 413, "source_too_long"),
         (s.queue("run", "print(1)\x00\x07"), 400, "binary_source"),
         (s.queue("run", "print(1)", stdin="\x00\xff\x01"), 400, "binary_stdin"),
-        (s.post(f"/api/a/{s.launch_id}/dc/run", raw=b"\xff\xfe"), 400, "invalid_encoding"),
+        (s.post(f"/api/a/{s.launch_id}/code/run", raw=b"\xff\xfe"), 400, "invalid_encoding"),
     ]:
         assert response.status_code == status, (reason, response.get_data(as_text=True)[:200])
         assert _reason(response) == reason

@@ -119,7 +119,7 @@ def test_student_types_code_with_the_keyboard_and_submits_it(served, dc_session,
     expect(page.get_by_label("Input for Run (optional)")).to_be_focused()
     assert source_value(page) == TYPED_SOLUTION
 
-    with page.expect_request("**/dc/submit") as submitted:
+    with page.expect_request("**/code/submit") as submitted:
         page.get_by_role("button", name="Submit for grading").click()
     assert submitted.value.post_data_json["source"] == TYPED_SOLUTION
     expect(page.locator("main")).to_contain_text("8 of 8 hidden tests passed", timeout=60_000)

@@ -46,6 +46,15 @@ def test_a_draft_survives_a_reload_and_a_late_save_never_overwrites_a_newer_one(
     assert s.get(f"/api/a/{s.launch_id}/draft").get_json()["draft"]["revision"] == 20
 
 
+def test_a_draft_numbered_by_the_page_clock_is_saved_on_every_database(dc_session, make_app, database_url):
+    """drafts.js numbers saves with Date.now() (~1.7e12 ms): beyond a 32-bit column, which PostgreSQL refused."""
+    s = _unlocked(dc_session, app=make_app(CR_DATABASE_URL=database_url))
+    now_ms = int(time.time() * 1000)
+    assert _put_draft(s, "def accept_order():\n    return 2\n", now_ms).status_code == 200
+    assert _put_draft(s, "late", now_ms - 5).status_code == 409
+    assert s.get(f"/api/a/{s.launch_id}/draft").get_json()["draft"]["revision"] == now_ms
+
+
 @pytest.mark.parametrize(("payload", "status", "reason"), [
     ({"source": "x", "revision": "3"}, 400, "invalid_revision"),
     ({"source": "x", "revision": True}, 400, "invalid_revision"),

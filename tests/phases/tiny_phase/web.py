@@ -28,7 +28,7 @@ class TinyAdapter:
     blueprint = bp
     report_template = None
 
-    def new_state(self, activity: Any) -> dict[str, Any]:
+    def new_state(self, activity: Any, learner: Any) -> dict[str, Any]:
         return {}
 
     def render(self, ctx: Any, attempt: Any) -> Any:

@@ -1,6 +1,6 @@
 // The Difficult Client page: send chat messages and read the client's streamed reply (server-sent
-// events over fetch), update the progress meter and the Director's feedback line, reveal the coding task
-// when it unlocks, and queue Run/Submit with live status (queued with position, running, done).
+// events over fetch), update the progress meter and the Director's feedback line, and reveal the coding task
+// when it unlocks (its Run and Submit, with live status, are the workbench's code.js).
 (function () {
   "use strict";
   const root = document.getElementById("dc");
@@ -14,8 +14,6 @@
   const box = document.getElementById("dc-message");
   const send = document.getElementById("dc-send");
   const chatError = document.getElementById("dc-chat-error");
-  const runButton = document.getElementById("dc-run");
-  const submitButton = document.getElementById("dc-submit");
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -178,83 +176,8 @@
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); chat.requestSubmit(); }
   });
 
-  // ---- Run / Submit: live status from the shared workbench script ---------------------------------
-  const jobs = window.CodeResidency.jobs;
-  const jobStatus = document.getElementById("cr-job-status");
-  const resultBox = document.getElementById("cr-job-result");
-  const cancelButton = document.getElementById("cr-job-cancel");
-  const codeForm = document.getElementById("dc-code");
-  let following = null, current = null, timeUp = false;
-
-  function setBusy(busy) { runButton.disabled = submitButton.disabled = busy || timeUp; }
-
-  function show(s) {
-    current = s;
-    jobStatus.textContent = jobs.describe(s);
-    jobStatus.dataset.state = s.state;
-    cancelButton.hidden = !(s.kind === "run" && s.cancel_url && !jobs.final(s) && !s.cancel_requested);
-  }
-
-  function track(view, focusResult) {
-    if (following) following.close();
-    setBusy(true);
-    following = jobs.follow(view, {
-      update: show,
-      done: (s) => {
-        jobs.render(resultBox, s);
-        setBusy(false);
-        following = null;
-        // Focus goes to the outcome so keyboard and screen-reader users land on it, not back at the top.
-        if (focusResult) jobStatus.focus();
-      },
-    });
-  }
-
-  async function queue(url, withInput) {
-    const payload = { source: document.getElementById("dc-source").value };
-    if (withInput) payload.stdin = document.getElementById("dc-stdin").value;
-    setBusy(true);
-    resultBox.textContent = "";
-    jobStatus.textContent = "Sending…";
-    codeForm.dispatchEvent(new CustomEvent("cr:save-draft"));
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Accept: "application/json" },
-        body: JSON.stringify(payload),
-      });
-      const data = await response.json().catch(() => null);
-      const submitsLine = document.querySelector("[data-submits-left]");
-      if (data && data.submits && submitsLine) { // the policy note's "Submits left", as the server counts them
-        submitsLine.dataset.submitsLeft = data.submits.left === null ? "unlimited" : String(data.submits.left);
-        submitsLine.textContent = data.submits.sentence;
-      }
-      if (data && data.submission) {
-        if (response.status !== 202) jobStatus.textContent = data.detail;
-        track(data.submission, true);
-        return;
-      }
-      showError(jobStatus, data, "Could not queue your code (HTTP " + response.status + ").");
-    } catch (e) {
-      jobStatus.textContent = "The connection failed; your code is saved, try again.";
-    }
-    setBusy(false);
-  }
-
-  runButton.addEventListener("click", () => queue(root.dataset.runUrl, true));
-  submitButton.addEventListener("click", () => queue(root.dataset.submitUrl, false));
-  cancelButton.addEventListener("click", async () => {
-    if (!current) return;
-    cancelButton.hidden = true;
-    const s = await jobs.cancel(current, csrf).catch(() => null);
-    if (s && !jobs.final(s)) show(s);
-  });
-
-  if (resultBox.dataset.submission) track(JSON.parse(resultBox.dataset.submission), false);
-
-  document.addEventListener("cr:time-up", () => {
-    timeUp = true;
-    send.disabled = runButton.disabled = submitButton.disabled = true;
+  document.addEventListener("cr:time-up", () => {  // Run and Submit stop by themselves (workbench code.js)
+    send.disabled = true;
     box.disabled = true;
   });
 

@@ -1,0 +1,1 @@
+"""The workbench's terminal and workspaces: the domain, the sandbox runner, storage and clean-up."""
