@@ -8,6 +8,7 @@ endpoint refuses a stale timestamp (Moodle 409 "not newer", Canvas 400 "older"),
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import typing as t
@@ -16,6 +17,8 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Request as FlaskRequest
 from lti1p3platform.exceptions import LineItemNotFoundException, LtiException, LtiServiceException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -127,7 +130,7 @@ class DevLms:
     def registration(self) -> Registration:
         private = self.store.state.private_pem
         return (
-            Registration()
+            DevRegistration()
             .set_iss(self.issuer)  # lti1p3platform never sets it by itself
             .set_client_id(self.client_id)
             .set_deployment_id(self.deployment_id)
@@ -148,6 +151,39 @@ class DevLms:
         with self.store.lock:
             self.store.state.registration_tokens.append(token)
         return token
+
+
+@functools.lru_cache(maxsize=32)  # parsing an RSA private key costs ~40 ms (it is validated); keys rarely change
+def _private_key(private_pem: str) -> RSAPrivateKey:
+    key = load_pem_private_key(private_pem.encode(), password=None)
+    assert isinstance(key, RSAPrivateKey)
+    return key
+
+
+@functools.lru_cache(maxsize=32)
+def _kid(private_pem: str) -> str | None:
+    return Registration.get_jwk(public_pem(private_pem)).get("kid")
+
+
+class DevRegistration(Registration):
+    """lti1p3platform's registration, signing with a key parsed once per key rather than twice per message:
+    the library derives the kid from the private PEM (one parse) and hands PyJWT the PEM (another parse)."""
+
+    def get_kid(self) -> str | None:
+        private = self.get_platform_private_key()
+        return _kid(private) if private else None
+
+    @staticmethod
+    def encode_and_sign(payload: dict[str, t.Any], private_key: t.Any, headers: t.Any = None,
+                        expiration: int | None = None) -> str:
+        key = _private_key(private_key) if isinstance(private_key, str) else private_key
+        return Registration.encode_and_sign(payload, key, headers, expiration)
+
+    def platform_encode_and_sign(self, payload: dict[str, t.Any], expiration: int | None = None) -> str:
+        private = self.get_platform_private_key()
+        assert private is not None, "Platform private key is not set"
+        kid = self.get_kid()
+        return self.encode_and_sign(payload, private, {"kid": kid} if kid else None, expiration=expiration)
 
 
 class DevPlatformConf(LTI1P3PlatformConfAbstract):

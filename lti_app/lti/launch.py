@@ -11,20 +11,33 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt
+import requests
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import request, url_for
 from jwcrypto.jwk import JWK
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
+from sqlalchemy import Select, bindparam, literal, select
 
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
 from lti_app.lti.errors import LtiError
 from lti_app.lti.launch_store import DEEP_LINKING, RESOURCE_LINK, new_launch_id
-from lti_app.lti.platforms import DbToolConf, KeySetError, fetch_key_set, find_platform, guess_family, has_issuer
+from lti_app.lti.platforms import (
+    DbToolConf,
+    KeySetError,
+    fetch_key_set,
+    find_platform,
+    find_platform_and_deployment,
+    guess_family,
+    has_issuer,
+    to_registration,
+)
 from lti_app.models.lti import LtiLoginState, LtiPlatform, LtiUsedNonce, utcnow
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -34,6 +47,9 @@ DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_s
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
 CLOCK_LEEWAY_SECONDS = 60  # tolerate modest clock skew between platform and tool
 STATE_COOKIE_PREFIX = "lti1p3-"
+# pylti1p3 makes a requests.Session per launch for its own key-set downloads, which this class never uses (the key
+# set is cached on the platform row, see fetch_key_set): one idle session for every launch instead.
+_UNUSED_HTTP = requests.Session()
 
 
 @dataclass(frozen=True)
@@ -52,8 +68,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """pylti1p3's launch with our state/nonce store, kid refetch and reason-coded failures."""
 
     def __init__(self) -> None:
-        super().__init__(FlaskRequest(), DbToolConf())
+        super().__init__(FlaskRequest(), DbToolConf(), requests_session=_UNUSED_HTTP)
         self._platform: LtiPlatform | None = None
+        self._deployment_known = False
         self._login: LtiLoginState | None = None
 
     # pylti1p3 calls validate() lazily from its getters; we always call it explicitly first.
@@ -103,10 +120,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def _validate_state_and_nonce(self, body: dict[str, Any]) -> None:
         state = request.form["state"]
-        replayed = db.session.scalar(db.select(LtiUsedNonce.id).filter_by(issuer=body["iss"], nonce=str(body["nonce"])))
-        if replayed is not None:
+        used, login = db.session.execute(
+            _nonce_and_login(), {"issuer": body["iss"], "nonce": str(body["nonce"]), "state": state}
+        ).one()
+        if used:
             raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401)
-        login = db.session.get(LtiLoginState, state)
         if login is None or login.expires_at <= utcnow():
             raise LtiError("unknown_state", "The login for this launch is unknown or expired. Try again.", 401)
         cookie = request.cookies.get(STATE_COOKIE_PREFIX + state)
@@ -126,7 +144,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if len(audiences) > 1 and body.get("azp") not in audiences:
             raise LtiError("wrong_audience", "A token with several audiences must name one in azp.", 401)
         client_id = str(body.get("azp") or audiences[0])
-        platform = find_platform(body["iss"], client_id)
+        # The platform once, with whether the token's deployment is one of its own (checked after the signature).
+        platform, self._deployment_known = find_platform_and_deployment(
+            body["iss"], client_id, str(body.get(CLAIM + "deployment_id") or ""))
         if platform is None:
             if has_issuer(body["iss"]):
                 raise LtiError("wrong_audience", "The token is addressed to a client id not registered here.", 403)
@@ -134,7 +154,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if self._login is not None and platform.client_id != self._login.client_id:
             raise LtiError("wrong_audience", "The token is addressed to another client than the login.", 401)
         self._platform = platform
-        self._registration = self._tool_config.find_registration_by_params(body["iss"], client_id)
+        self._registration = to_registration(platform, signing=False)  # a launch verifies, it never signs
 
     def get_public_key(self) -> tuple[str, str]:
         """The platform key matching the token's kid; refetch the key set once if the kid is unknown."""
@@ -152,15 +172,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError("key_set_unavailable", str(exc), 401) from exc
         if key is None:
             raise LtiError("unknown_kid", f"The platform key {kid!r} is not in its published key set.", 401)
-        return JWK.from_json(json.dumps(key)).export_to_pem().decode(), alg
+        return _pem_of(json.dumps(key, sort_keys=True)), alg
 
     def _validate_signature(self) -> None:
         assert self._platform is not None
-        public_key, alg = self.get_public_key()
+        public_pem, alg = self.get_public_key()
         try:
             jwt.decode(
                 request.form["id_token"],
-                public_key,
+                _verifying_key(public_pem),
                 algorithms=[alg],
                 audience=self._platform.client_id,
                 issuer=self._platform.issuer,
@@ -179,9 +199,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def _validate_deployment(self, body: dict[str, Any]) -> None:
         deployment_id = body.get(CLAIM + "deployment_id")
         assert self._platform is not None
-        if not deployment_id or not self._tool_config.find_deployment_by_params(
-            self._platform.issuer, str(deployment_id), self._platform.client_id
-        ):
+        if not deployment_id or not self._deployment_known:  # looked up with the platform
             raise LtiError("unknown_deployment", f"Deployment {deployment_id!r} is not registered here.", 403)
 
     def result(self) -> ValidatedLaunch:
@@ -193,6 +211,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return ValidatedLaunch(
             body=dict(body), platform=self._platform, state=request.form["state"], message_type=message_type
         )
+
+
+@cache
+def _nonce_and_login() -> Select[Any]:
+    """One query: was the nonce used already, and the login state (if any) that started this launch."""
+    replayed = select(LtiUsedNonce.id).where(LtiUsedNonce.issuer == bindparam("issuer"),
+                                             LtiUsedNonce.nonce == bindparam("nonce")).exists()
+    anchor = select(literal(1).label("one")).subquery("anchor")
+    return (select(replayed.label("replayed"), LtiLoginState).select_from(anchor)
+            .outerjoin(LtiLoginState, LtiLoginState.state == bindparam("state")))
+
+
+@lru_cache(maxsize=64)
+def _pem_of(jwk_json: str) -> str:
+    """A platform's public JWK as PEM (pure: the same key always gives the same PEM)."""
+    return JWK.from_json(jwk_json).export_to_pem().decode()
+
+
+@lru_cache(maxsize=64)
+def _verifying_key(public_pem: str) -> Any:
+    """The parsed public key, so PyJWT does not parse the PEM again on every launch."""
+    return load_pem_public_key(public_pem.encode())
 
 
 def _find_key(key_set: dict, kid: str, alg: str) -> dict | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.extensions import db
@@ -30,6 +31,7 @@ class DeepLinkSession:
     user_sub: str
     settings: dict[str, Any]  # the deep_linking_settings claim
     custom: dict[str, Any]
+    context_id: str = ""  # the course the activity is being added to (the picker lists its activities)
 
 
 def persist_launch(
@@ -43,46 +45,54 @@ def persist_launch(
     state: str,
     data: dict[str, Any],
     launch_id: str | None = None,
+    commit: bool = True,
 ) -> LtiLaunch:
-    """Store the launch, burn its nonce and its login state, all in one commit.
+    """Store the launch, burn its nonce and its login state, all in one transaction.
 
-    The unique (issuer, nonce) constraint turns a concurrent replay into an IntegrityError here.
+    The unique (issuer, nonce) constraint turns a concurrent replay into an IntegrityError here, raised as
+    ``nonce_replayed``. ``commit=False`` writes the rows (so a replay is refused now) but leaves the commit to the
+    caller, which records what the launch opened in the same transaction: one commit per launch.
     """
     now = utcnow()
-    record = LtiLaunch(
-        launch_id=launch_id or new_launch_id(),
-        message_type=message_type,
-        issuer=issuer,
-        client_id=client_id,
-        deployment_id=deployment_id,
-        user_sub=user_sub,
-        data=data,
-        csrf_token=secrets.token_urlsafe(32),
-        created_at=now,
-        expires_at=now + LIFETIMES[message_type],
-    )
-    db.session.add(LtiUsedNonce(issuer=issuer, nonce=nonce, used_at=now))
-    db.session.add(record)
-    db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.state == state))
+    values = {
+        "launch_id": launch_id or new_launch_id(),
+        "message_type": message_type,
+        "issuer": issuer,
+        "client_id": client_id,
+        "deployment_id": deployment_id,
+        "user_sub": user_sub,
+        "data": data,
+        "csrf_token": secrets.token_urlsafe(32),
+        "created_at": now,
+        "expires_at": now + LIFETIMES[message_type],
+    }
     try:
-        db.session.commit()
+        # The nonce first: a replay is refused before anything else is written. Plain INSERTs, no unit of work.
+        db.session.execute(insert(LtiUsedNonce), {"issuer": issuer, "nonce": nonce, "used_at": now})
+        db.session.execute(insert(LtiLaunch), values)
+        db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.state == state))
+        if commit:
+            db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401) from None
-    return record
+    return LtiLaunch(**values)  # what was stored (not attached to the session)
 
 
 def new_launch_id() -> str:
     return secrets.token_urlsafe(32)
 
 
+def live(record: LtiLaunch, message_type: str) -> bool:
+    """A launch record of this message type that has not expired."""
+    return record.message_type == message_type and record.expires_at > utcnow()
+
+
 def _live(launch_id: str, message_type: str) -> LtiLaunch | None:
     if not launch_id or len(launch_id) > 64:
         return None
     record = db.session.get(LtiLaunch, launch_id)
-    if record is None or record.message_type != message_type or record.expires_at <= utcnow():
-        return None
-    return record
+    return record if record is not None and live(record, message_type) else None
 
 
 def load_launch(launch_id: str) -> LaunchContext | None:
@@ -105,6 +115,7 @@ def load_deep_link(launch_id: str) -> DeepLinkSession | None:
         user_sub=record.user_sub,
         settings=dict(record.data.get("settings") or {}),
         custom=dict(record.data.get("custom") or {}),
+        context_id=str(record.data.get("context_id") or ""),
     )
 
 
@@ -120,7 +131,10 @@ def consume(launch_id: str) -> bool:
 
 
 def purge_expired() -> None:
-    """Drop expired login states and launches, and nonces old enough that their state is long gone."""
+    """Drop expired login states and launches, and nonces old enough that their state is long gone.
+
+    The reconciler calls it (worker/reconciler.py), never a request: a launch refuses an expired state by its
+    ``expires_at`` whether or not the row is still there."""
     now = utcnow()
     db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.expires_at <= now))
     db.session.execute(db.delete(LtiLaunch).where(LtiLaunch.expires_at <= now))

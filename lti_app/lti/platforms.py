@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -11,6 +12,7 @@ import requests
 from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
+from sqlalchemy import Select, bindparam, select
 
 from lti_app.extensions import db
 from lti_app.lti.keys import signing_key
@@ -92,6 +94,26 @@ def find_platform(issuer: str, client_id: str | None) -> LtiPlatform | None:
     return rows[0] if len(rows) == 1 else None
 
 
+def find_platform_and_deployment(issuer: str, client_id: str, deployment_id: str) -> tuple[LtiPlatform | None, bool]:
+    """The registration for (issuer, client_id) and whether ``deployment_id`` is one of its deployments: one query
+    (a launch looks both up, and the platform only once)."""
+    row = db.session.execute(
+        _platform_and_deployment(), {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id}
+    ).first()
+    return (row[0], row[1] is not None) if row is not None else (None, False)
+
+
+@cache  # built once, run with parameters
+def _platform_and_deployment() -> Select[Any]:
+    return (
+        select(LtiPlatform, LtiDeployment.id)
+        .outerjoin(LtiDeployment, (LtiDeployment.platform_id == LtiPlatform.id)
+                   & (LtiDeployment.deployment_id == bindparam("deployment_id")))
+        .where(LtiPlatform.issuer == bindparam("issuer"), LtiPlatform.client_id == bindparam("client_id"))
+        .limit(1)
+    )
+
+
 def has_issuer(issuer: str) -> bool:
     return db.session.scalar(db.select(LtiPlatform.id).filter_by(issuer=issuer).limit(1)) is not None
 
@@ -125,9 +147,10 @@ class KeySetError(Exception):
     pass
 
 
-def to_registration(platform: LtiPlatform) -> Registration:
-    """A pylti1p3 Registration carrying the platform data and the tool's current signing key."""
-    key = signing_key()
+def to_registration(platform: LtiPlatform, *, signing: bool = True) -> Registration:
+    """A pylti1p3 Registration carrying the platform data and, when it will sign something (deep-linking
+    responses, service tokens), the tool's current signing key; a launch only verifies, so it passes
+    ``signing=False`` and loads no key."""
     registration = (
         Registration()
         .set_issuer(platform.issuer)
@@ -136,9 +159,10 @@ def to_registration(platform: LtiPlatform) -> Registration:
         .set_auth_token_url(platform.auth_token_url)
         .set_key_set_url(platform.key_set_url)
         .set_key_set(platform.key_set)
-        .set_tool_private_key(key.private_pem)
-        .set_tool_public_key(key.public_pem)
     )
+    if signing:
+        key = signing_key()
+        registration.set_tool_private_key(key.private_pem).set_tool_public_key(key.public_pem)
     if platform.audience:
         registration.set_auth_audience(platform.audience)
     return registration

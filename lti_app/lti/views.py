@@ -9,7 +9,9 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
+from sqlalchemy import insert
 
+from lti_app.access import launch_rows
 from lti_app.extensions import db
 from lti_app.launches import on_resource_launch
 from lti_app.lti import deep_linking
@@ -23,9 +25,8 @@ from lti_app.lti.launch_store import (
     consume,
     load_deep_link,
     persist_launch,
-    purge_expired,
 )
-from lti_app.lti.platforms import find_deployment, find_platform, has_issuer
+from lti_app.lti.platforms import find_deployment, find_platform, find_platform_and_deployment, has_issuer
 from lti_app.models.lti import LtiLoginState, utcnow
 
 log = logging.getLogger("lti_app.lti")
@@ -49,37 +50,44 @@ def login() -> Response:
         raise LtiError("missing_issuer", "The login request names no platform (iss).", 400)
     if not params["login_hint"]:
         raise LtiError("missing_login_hint", "The login request has no login_hint.", 400)
-    platform = find_platform(params["iss"], params["client_id"] or None)
+    # The platform and the deployment the login names, in one query when both are named (as Moodle and Canvas do).
+    deployment_known = True
+    if params["client_id"] and params["lti_deployment_id"]:
+        platform, deployment_known = find_platform_and_deployment(params["iss"], params["client_id"],
+                                                                  params["lti_deployment_id"])
+    else:
+        platform = find_platform(params["iss"], params["client_id"] or None)
     if platform is None:
         if has_issuer(params["iss"]) and not params["client_id"]:
             raise LtiError("missing_client_id", "Several registrations exist for this platform: send client_id.", 400)
         if has_issuer(params["iss"]):
             raise LtiError("unknown_client", "This client id is not registered for the platform.", 403)
         raise LtiError("unknown_issuer", f"The platform {params['iss']!r} is not registered with this tool.", 403)
-    if params["lti_deployment_id"] and find_deployment(platform, params["lti_deployment_id"]) is None:
+    if params["lti_deployment_id"] and not (
+        deployment_known if params["client_id"] else find_deployment(platform, params["lti_deployment_id"])
+    ):
         raise LtiError("unknown_deployment", f"Deployment {params['lti_deployment_id']!r} is not registered.", 403)
 
-    purge_expired()
+    # Expired login states are purged by the reconciler (worker/reconciler.py), not by every login.
     state, nonce = "state-" + secrets.token_urlsafe(24), secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.add(
-        LtiLoginState(
-            state=state,
-            nonce=nonce,
-            issuer=platform.issuer,
-            client_id=platform.client_id,
-            login_params=params,
-            created_at=now,
-            expires_at=now + LOGIN_LIFETIME,
-        )
-    )
+    client_id, auth_login_url = platform.client_id, platform.auth_login_url  # the commit expires the row
+    db.session.execute(insert(LtiLoginState), {
+        "state": state,
+        "nonce": nonce,
+        "issuer": platform.issuer,
+        "client_id": client_id,
+        "login_params": params,
+        "created_at": now,
+        "expires_at": now + LOGIN_LIFETIME,
+    })
     db.session.commit()
     auth = {
         "scope": "openid",
         "response_type": "id_token",
         "response_mode": "form_post",
         "prompt": "none",
-        "client_id": platform.client_id,
+        "client_id": client_id,
         "redirect_uri": url_for("lti.launch", _external=True),
         "state": state,
         "nonce": nonce,
@@ -87,8 +95,8 @@ def login() -> Response:
     }
     if params["lti_message_hint"]:
         auth["lti_message_hint"] = params["lti_message_hint"]
-    separator = "&" if urlparse(platform.auth_login_url).query else "?"
-    response = redirect(platform.auth_login_url + separator + urlencode(auth))
+    separator = "&" if urlparse(auth_login_url).query else "?"
+    response = redirect(auth_login_url + separator + urlencode(auth))
     _set_state_cookie(response, state)
     return response
 
@@ -126,15 +134,20 @@ def launch() -> Response:
             raise LtiError("not_instructor", "Only instructors can add activities.", 403)
         record = persist_launch(
             message_type=DEEP_LINKING,
-            data={"settings": body.get(DL_SETTINGS_CLAIM) or {}, "custom": ctx.custom, "user_name": ctx.user_name},
+            data={"settings": body.get(DL_SETTINGS_CLAIM) or {}, "custom": ctx.custom, "user_name": ctx.user_name,
+                  "context_id": ctx.context_id},
             launch_id=ctx.launch_id,
             **common,
         )
         log.info("deep-linking launch accepted launch_id=%s issuer=%s", record.launch_id, record.issuer)
-        response = _render_picker(record.launch_id, record.csrf_token, {}, [])
+        response = _render_picker(record.launch_id, record.csrf_token, {}, [],
+                                  course=(record.issuer, ctx.context_id))
     else:
         ctx = build_context(validated)
-        persist_launch(message_type=RESOURCE_LINK, data=ctx.to_dict(), launch_id=ctx.launch_id, **common)
+        rows = launch_rows(ctx)  # what the launch leads to, read before the first write (one query)
+        # The launch record and its burnt nonce are committed with what on_resource_launch records: one commit.
+        persist_launch(message_type=RESOURCE_LINK, data=ctx.to_dict(), launch_id=ctx.launch_id, commit=False,
+                       **common)
         log.info(
             "launch accepted launch_id=%s issuer=%s family=%s instructor=%s",
             ctx.launch_id,
@@ -142,18 +155,21 @@ def launch() -> Response:
             ctx.platform_family,
             ctx.is_instructor,
         )
-        response = make_response(on_resource_launch(ctx))
+        response = make_response(on_resource_launch(ctx, rows))
     response.delete_cookie(STATE_COOKIE_PREFIX + validated.state, path="/")
     return response
 
 
 def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors: list[str], status: int = 200,  # type: ignore[no-untyped-def]
-                   configure: bool = False):
+                   configure: bool = False, course: tuple[str, str] | None = None, link: str = ""):
     """The picker, rendered for one phase (the one the form names, else the first): only its options are on
     the page, so it works without JavaScript; static/picker.js swaps them in place when the phase changes.
-    ``configure``: set up the resource link being launched (posts to lti.configure) instead of deep linking."""
+    ``configure``: set up the resource link being launched (posts to lti.configure) instead of deep linking.
+    ``course``: (issuer, context id) of the course, whose activities an option like "after" lists; ``link``: the
+    link being set up (never offered as the activity it follows)."""
     phases = deep_linking.available_phases()
     chosen = deep_linking.chosen_phase(form) or (phases[0] if phases else None)
+    follows = deep_linking.after_choices(course, link) if chosen is not None and "after" in chosen.options else []
     endpoint = "lti.configure" if configure else "lti.deep_link_submit"
     return make_response(
         render_template(
@@ -166,8 +182,16 @@ def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors
             chosen=chosen,
             honoured=chosen.options if chosen is not None else frozenset(),
             scenarios=deep_linking.scenarios_for(chosen) if chosen is not None else [],
+            pool=deep_linking.offers_pool(chosen),
+            pool_words=deep_linking.pool_words(chosen),
+            defaults=deep_linking.defaults_for(chosen),
+            hints_range=deep_linking.HINTS_RANGE,
+            seedings=SEEDING_CHOICES,
             difficulties=deep_linking.DIFFICULTIES,
-            languages=deep_linking.LANGUAGES,
+            languages=deep_linking.languages_for(chosen),
+            language_choice=deep_linking.offers_languages(chosen),
+            levels=LEVEL_CHOICES,
+            after_choices=follows,
             time_limit_range=deep_linking.TIME_LIMIT_RANGE,
             attempts_range=deep_linking.ATTEMPTS_RANGE,
             attempt_policies=ATTEMPT_POLICY_CHOICES,
@@ -179,10 +203,31 @@ def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors
     )
 
 
+def _picker_form(skip: tuple[str, ...]) -> dict[str, str]:
+    """The picker's fields as one string each; a pool's multi-select ("scenario") sends one value per
+    choice, joined here with commas as it is stored."""
+    form = {k: v for k, v in request.form.items() if k not in skip}
+    for name in ("scenario", "language"):  # ticked boxes: a pool of scenarios, several languages
+        chosen = [v.strip() for v in request.form.getlist(name) if v.strip()]
+        if len(chosen) > 1:
+            form[name] = ",".join(chosen)
+    return form
+
+
 ATTEMPT_POLICY_CHOICES = (
     ("best", "Best attempt counts (a worse attempt never lowers the grade)"),
     ("latest", "Latest attempt counts"),
     ("first", "First attempt counts (later attempts are practice)"),
+)
+SEEDING_CHOICES = (
+    ("student", "A seeded exercise for each student and attempt (classmates cannot share answers)"),
+    ("shared", "One exercise for the whole activity"),
+)
+LEVEL_CHOICES = (
+    ("intern", "Intern — most of the solution given with TODO markers, every test shown, hints always"),
+    ("junior", "Junior — function stubs, hidden tests listed by name, a free hint after each failed run"),
+    ("mid", "Mid — the signature only, hidden tests hidden, hints on request for points"),
+    ("senior", "Senior — an empty file; the student writes their own tests, which count toward quality"),
 )
 SUBMISSION_POLICY_CHOICES = (
     ("best", "Best Submit counts (most hidden tests passed)"),
@@ -198,12 +243,13 @@ def deep_link_submit(launch_id: str) -> Response:
         raise LtiError("unknown_launch", "This activity picker has expired or was already used. Start again.", 403)
     if not hmac.compare_digest(request.form.get("csrf_token", ""), session.csrf_token):
         raise LtiError("csrf_failed", "The form did not come from this launch's picker.", 403)
-    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "show_options")}
+    form = _picker_form(("csrf_token", "show_options"))
+    course = (session.issuer, session.context_id)
     if request.form.get("show_options"):  # the no-JavaScript phase switch: the picker again, for that phase
-        return _render_picker(launch_id, session.csrf_token, form, [])
-    choice, errors = deep_linking.parse_choice(form)
+        return _render_picker(launch_id, session.csrf_token, form, [], course=course)
+    choice, errors = deep_linking.parse_choice(form, course=course)
     if choice is None:
-        return _render_picker(launch_id, session.csrf_token, form, errors, status=400)
+        return _render_picker(launch_id, session.csrf_token, form, errors, status=400, course=course)
     try:
         token, activity_key = deep_linking.build_response_jwt(session, choice, url_for("lti.launch", _external=True))
     except LookupError as exc:
@@ -227,19 +273,20 @@ def configure(launch_id: str) -> Response:
     ctx = require_launch(launch_id, instructor=True)
     activity = activity_for(ctx)
     results = url_for("instructor.results", launch_id=launch_id)
+    here = {"configure": True, "course": (ctx.issuer, ctx.context_id), "link": ctx.resource_link_id}
     if request.method == "GET":
         if activity.phase:  # already set up (by this picker, another instructor, or the link itself)
             return redirect(results)  # type: ignore[return-value]
-        return _render_picker(launch_id, csrf_token(launch_id), {}, [], configure=True)
+        return _render_picker(launch_id, csrf_token(launch_id), {}, [], **here)
     check_csrf(launch_id)
-    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "show_options", "title")}
+    form = _picker_form(("csrf_token", "show_options", "title"))
     if activity.phase:  # a second submit, or someone else was first: change nothing
         return redirect(results, code=303)  # type: ignore[return-value]
     if request.form.get("show_options"):  # the no-JavaScript phase switch
-        return _render_picker(launch_id, csrf_token(launch_id), form, [], configure=True)
-    choice, errors = deep_linking.parse_choice(form)
+        return _render_picker(launch_id, csrf_token(launch_id), form, [], **here)
+    choice, errors = deep_linking.parse_choice(form, course=here["course"], link=ctx.resource_link_id)
     if choice is None:
-        return _render_picker(launch_id, csrf_token(launch_id), form, errors, status=400, configure=True)
+        return _render_picker(launch_id, csrf_token(launch_id), form, errors, status=400, **here)
     if not configure_in_place(activity, choice.phase, choice.options):
         log.info("link already configured meanwhile launch_id=%s activity=%s", launch_id, activity.id)
     return redirect(results, code=303)  # type: ignore[return-value]

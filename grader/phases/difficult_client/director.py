@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.phases.difficult_client.models import Scenario
 from grader.phases.difficult_client.quality import QualitySignals, analyse, feedback_line, quality_score
-from grader.phases.difficult_client.triggers import best_match
+from grader.phases.difficult_client.triggers import MessageWords, best_match
 
 NOTHING, HINT, REVEAL = 0, 1, 2
 LEVEL_NAMES = {NOTHING: "nothing", HINT: "partial_hint", REVEAL: "full_reveal"}
@@ -69,13 +69,14 @@ def judge(scenario: Scenario, state: dict[str, Any], message: str, llm_quality: 
     """Judge ``message`` against the hidden state; pure (does not modify ``state``)."""
     signals = analyse(message)
     turn = state["turn"] + 1
+    words = MessageWords.of(message)  # the message's stems once; the triggers' were computed at load
     scored: list[tuple[float, int, str, str]] = []  # (score, -file order, id, via)
     for order, c in enumerate(scenario.constraints):
         entry = state["constraints"][c.id]
-        match = best_match(c.triggers, message)
+        match = best_match(c.compiled_triggers, words)
         best, via = (match.score, "trigger") if match else (0.0, "none")
         if c.change and entry["version"] == "changed" and entry["level"] < REVEAL:
-            notice = best_match(c.change.notice_triggers, message)
+            notice = best_match(c.change.compiled_notice_triggers, words)
             if notice and notice.score * NOTICE_FACTOR > best:
                 best, via = notice.score * NOTICE_FACTOR, "notice"
         if best > 0:

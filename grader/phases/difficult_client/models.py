@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.phases.difficult_client.triggers import TriggerPhrase, compile_triggers
 from grader.scenarios import ScenarioMeta
 from grader.workbench import CodingTask
 
@@ -34,6 +35,13 @@ class ConstraintChange:
     full_reveal: str
     key_facts: tuple[str, ...]
 
+    def __post_init__(self) -> None:  # stems computed once, when the scenario is loaded, not on every turn
+        object.__setattr__(self, "_notice", compile_triggers(self.notice_triggers))
+
+    @property
+    def compiled_notice_triggers(self) -> tuple[TriggerPhrase, ...]:
+        return self._notice  # type: ignore[attr-defined,no-any-return]
+
 
 @dataclass(frozen=True)
 class Constraint:
@@ -46,6 +54,13 @@ class Constraint:
     weight: float
     key_facts: tuple[str, ...]  # facts that only the full reveal may state; used to catch leaks
     change: ConstraintChange | None = None
+
+    def __post_init__(self) -> None:  # stems computed once, when the scenario is loaded, not on every turn
+        object.__setattr__(self, "_triggers", compile_triggers(self.triggers))
+
+    @property
+    def compiled_triggers(self) -> tuple[TriggerPhrase, ...]:
+        return self._triggers  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)

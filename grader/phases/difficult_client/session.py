@@ -42,6 +42,8 @@ MAX_MESSAGE_CHARS = 2000
 MAX_TURNS = 60
 MAX_REPLY_CHARS = 1200
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+_APPEND_ONLY = frozenset({"transcript", "judgements"})
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class InvalidTurn(ValueError):
@@ -129,7 +131,9 @@ def _check(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
 
 def _advance(scenario: Scenario, state: dict[str, Any], j: Any) -> tuple[dict[str, Any], tuple[str, ...], bool]:
     """The state after judgement ``j``: levels raised, scheduled changes applied, unlock checked."""
-    after = copy.deepcopy(state)
+    # A copy of what a turn changes; the transcript and the judgements grow by new lists (stream_turn), their
+    # entries are never modified, so they are shared with ``state`` rather than copied (the input stays untouched).
+    after = {k: v if k in _APPEND_ONLY or isinstance(v, _SCALARS) else copy.deepcopy(v) for k, v in state.items()}
     after["turn"] = j.turn
     if j.target is not None:
         entry = after["constraints"][j.target]
@@ -227,9 +231,10 @@ def stream_turn(scenario: Scenario, state: dict[str, Any], message: str,
     after["transcript"] = [*state["transcript"],
                            {"role": "student", "text": text, "turn": j.turn},
                            {"role": "client", "text": reply, "turn": j.turn, "source": source}]
-    after["judgements"] = [*state["judgements"], j.to_dict()]
-    outcome = TurnOutcome(reply=reply, feedback=j.feedback, state=after, judgement=j.to_dict(), source=source,
-                          fallback_reason=reason, llm_calls=calls)
+    judgement = j.to_dict()
+    after["judgements"] = [*state["judgements"], judgement]
+    outcome = TurnOutcome(reply=reply, feedback=j.feedback, state=after, judgement=copy.deepcopy(judgement),
+                          source=source, fallback_reason=reason, llm_calls=calls)
     yield {"type": "done", "outcome": outcome}
 
 
