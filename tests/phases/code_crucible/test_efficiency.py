@@ -1,0 +1,86 @@
+"""Efficiency against the reference in the same sandbox, timed by the host: a student's process cannot make itself
+look fast, a wrong answer on the large input earns no speed, and the student sees only coarse bands."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.phases.code_crucible import efficiency
+from grader.phases.code_crucible.efficiency import band_for_ratio, measure_efficiency, time_band
+from grader.phases.code_crucible.tasks import load_task
+from grader.sandbox import Limits
+
+TASK = load_task("bakery_receipt")
+REFERENCE = TASK.reference("python")
+
+
+def _measure(backend, source: str, language: str = "python", task=TASK) -> dict:
+    return measure_efficiency(backend, language, source, task.reference(language), task.function_name(language),
+                              {"python": "solution.py", "javascript": "solution.js", "java": "Solution.java"}[language],
+                              task.large_args())
+
+
+def test_bands():
+    assert [band_for_ratio(r) for r in (0.5, 2.0, 2.01, 5.0, 5.5)] == \
+        ["within_2x", "within_2x", "within_5x", "within_5x", "over_5x"]
+    assert [time_band(u) for u in (0.05, 0.2, 0.4, 0.9)] == ["tenth", "quarter", "half", "most"]
+
+
+def test_the_reference_against_itself_is_within_2x_and_only_bands_leave(local_backend):
+    result = _measure(local_backend, REFERENCE)
+    assert result["band"] == "within_2x" and result["time_band"] == "tenth"
+    assert set(result) == {"band", "band_text", "time_band", "time_text"}
+    assert not any(ch.isdigit() for ch in result["time_text"].replace("2×", "").replace("5×", ""))
+
+
+SLOW_WITH_A_PATCHED_CLOCK = REFERENCE + '''
+
+import time as _time
+
+_real = format_receipt
+_time.perf_counter = lambda: 0.0
+_time.perf_counter_ns = lambda: 0
+_time.monotonic = lambda: 0.0
+
+
+def format_receipt(items):
+    """Correct, after a second of busy work, with every clock it can reach stopped."""
+    spin = 0
+    for step in range(60_000_000):
+        spin ^= step
+    return _real(items)
+'''
+
+
+def test_a_slow_function_that_stops_its_own_clocks_is_still_slow(local_backend):
+    result = _measure(local_backend, SLOW_WITH_A_PATCHED_CLOCK)
+    assert result["band"] == "over_5x", result
+
+
+def test_special_casing_the_large_input_earns_no_speed(local_backend):
+    cheat = REFERENCE.replace('    lines = merge_lines(items)\n',
+                              '    if len(items) > 1000:\n        return "TOTAL 0.00"\n'
+                              '    lines = merge_lines(items)\n')
+    assert cheat != REFERENCE
+    assert _measure(local_backend, cheat)["band"] == "failed"
+
+
+def test_a_function_that_never_finishes_on_the_large_input_times_out(local_backend, monkeypatch):
+    monkeypatch.setattr(efficiency, "LIMITS", Limits(wall_seconds=2.0, cpu_seconds=2.0))
+    endless = REFERENCE.replace('    lines = merge_lines(items)\n',
+                                '    while len(items) > 1000:\n        pass\n    lines = merge_lines(items)\n')
+    result = _measure(local_backend, endless)
+    assert result["band"] == "timed_out" and result["time_band"] == "most"
+
+
+def test_a_broken_reference_run_is_not_held_against_the_student(local_backend):
+    broken = "def format_receipt(items):\n    raise ValueError\n"
+    result = measure_efficiency(local_backend, "python", REFERENCE, broken, "format_receipt", "solution.py",
+                                TASK.large_args())
+    assert result["band"] == "not_measured"
+
+
+@pytest.mark.parametrize("language", ["javascript", "java"])
+def test_references_are_within_2x_in_every_language(local_backend, language):
+    task = load_task("room_clashes")
+    assert _measure(local_backend, task.reference(language), language, task)["band"] == "within_2x"
