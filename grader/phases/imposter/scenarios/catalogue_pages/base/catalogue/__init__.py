@@ -1,0 +1,3 @@
+"""The shop's product catalogue."""
+
+__version__ = "1.2.0"

@@ -1,0 +1,3 @@
+"""Invoices for the agency's clients."""
+
+__version__ = "1.2.0"

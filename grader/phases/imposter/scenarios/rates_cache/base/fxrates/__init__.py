@@ -1,0 +1,3 @@
+"""Cached exchange rates for the checkout."""
+
+__version__ = "1.2.0"

@@ -1,0 +1,3 @@
+"""Appointment reminders."""
+
+__version__ = "1.2.0"
