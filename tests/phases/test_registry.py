@@ -76,7 +76,7 @@ def test_an_activity_of_an_unregistered_phase_is_not_offered_and_does_not_launch
     tool = make_tool()
     lms = make_lms("moodle", tool)
     picker = browser.launch(lms.base_url, lms.users[0].id, deep_link=True)
-    assert 'value="difficult_client"' in picker.text and 'value="code_crucible"' not in picker.text
-    link_id = plain_link(lms, phase="code_crucible")
+    assert 'value="difficult_client"' in picker.text and 'value="retired_phase"' not in picker.text
+    link_id = plain_link(lms, phase="retired_phase")
     launched = browser.launch(lms.base_url, lms.users[1].id, link=link_id)
     assert launched.status_code == 409 and "activity_not_configured" in launched.text
