@@ -76,7 +76,9 @@ def test_thread_bomb_is_reported_as_processes(backend, language):
     turn the run into an "output" flood (they go to stderr, and the process limit is what it hit)."""
     result = _run(backend, language, THREAD_BOMB[language])
     assert not result.ok
-    if _detects_process_limit(backend):
+    # As for the fork bomb: Docker may not know (None) when the container's pids cgroup was gone before it was
+    # read (seen in CI for the Python bomb); it must never be a wrong "no".
+    if _detects_process_limit(backend) and (backend.name == "local" or result.process_limit_hit is not None):
         assert result.process_limit_hit and result.outcome == "processes", result
     assert "Failed to start thread" not in result.stdout
 
