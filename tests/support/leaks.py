@@ -12,6 +12,7 @@ import contextlib
 import html
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -52,7 +53,7 @@ def assert_no_secret(secrets: dict[str, str], seen: str, body: str) -> None:
         assert secret not in seen, f"leaked {what}: {secret[:80]!r} in {body[:300]!r}"
 
 
-class LeakScanner:
+class LeakScanner(ABC):
     """Checks every body a session received (``session.seen``), then empties the list."""
 
     def __init__(self, session: Any) -> None:
@@ -60,11 +61,12 @@ class LeakScanner:
         self.typed: list[str] = []  # what the student sent: their own text is theirs to see
         self.scanned = 0
 
-    def before_check(self) -> None:
+    def before_check(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """What the phase works out once per check (its secrets, say)."""
 
+    @abstractmethod
     def check_body(self, body: str) -> None:
-        raise NotImplementedError
+        """Fail (assert) if ``body`` carries anything of the truth."""
 
     def check(self) -> None:
         self.before_check()
@@ -86,8 +88,9 @@ class SecretScanner(LeakScanner):
         self.exercise = session.exercise()
         self.current: dict[str, str] = {}
 
+    @abstractmethod
     def secrets(self) -> dict[str, str]:
-        raise NotImplementedError
+        """The exercise's secrets (flattened text) -> what each one is, for the failure message."""
 
     def before_check(self) -> None:
         self.current = self.secrets()
