@@ -21,6 +21,43 @@ class Persona:
     deflections: tuple[str, ...] = ()
     rude_reactions: tuple[str, ...] = ()
     confused_reactions: tuple[str, ...] = ()
+    # In-persona "I don't know / don't care" lines for a question outside the scenario's world.
+    unknowns: tuple[str, ...] = ()
+
+
+WORLD_KEYS = ("business", "day", "people", "last_time", "success", "dont_care")
+
+
+@dataclass(frozen=True)
+class WorldTopic:
+    """A scenario-specific part of the client's world beyond the fixed keys: what asks about it, the answer."""
+
+    asks: tuple[str, ...]
+    answer: str
+    leads: str | None = None
+
+
+@dataclass(frozen=True)
+class World:
+    """The client's world beyond the constraints, each answer whole sentences in the persona's voice: the
+    business, a typical day, the people, what went wrong last time, what success looks like, what they do not
+    care about. ``leads`` maps a key to the constraint whose partial hint that answer may carry when the
+    Director allows. None of it states a key fact (checked at load)."""
+
+    business: str
+    day: str
+    people: str
+    last_time: str
+    success: str
+    dont_care: str
+    leads: dict[str, str] = field(default_factory=dict)
+    extra: tuple[WorldTopic, ...] = ()
+
+    def answer(self, key: str) -> str:
+        return str(getattr(self, key))
+
+    def texts(self) -> list[str]:
+        return [self.answer(k) for k in WORLD_KEYS] + [t.answer for t in self.extra]
 
 
 @dataclass(frozen=True)
@@ -34,6 +71,7 @@ class ConstraintChange:
     partial_hint: str
     full_reveal: str
     key_facts: tuple[str, ...]
+    acknowledge: str = ""  # whole sentence(s) for a question about this changed version once it is known
 
     def __post_init__(self) -> None:  # stems computed once, when the scenario is loaded, not on every turn
         object.__setattr__(self, "_notice", compile_triggers(self.notice_triggers))
@@ -54,6 +92,9 @@ class Constraint:
     weight: float
     key_facts: tuple[str, ...]  # facts that only the full reveal may state; used to catch leaks
     change: ConstraintChange | None = None
+    # Whole sentence(s) for a question about this topic once it is revealed: a short acknowledgement, not the
+    # fact again verbatim. Empty: the engine's generic acknowledgement.
+    acknowledge: str = ""
 
     def __post_init__(self) -> None:  # stems computed once, when the scenario is loaded, not on every turn
         object.__setattr__(self, "_triggers", compile_triggers(self.triggers))
@@ -71,8 +112,10 @@ class Scenario:
     meta: ScenarioMeta
     persona: Persona
     constraints: tuple[Constraint, ...]
-    coding_task: CodingTask
+    coding_task: CodingTask | None
     unlock_fraction: float = 0.8
+    world: World | None = None
+    task: str | None = None  # the Code Crucible task (tasks/<id>/) this scenario's coding task is built from
     source: str = field(default="", compare=False)
 
     @property

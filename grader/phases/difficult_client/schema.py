@@ -10,7 +10,15 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from grader.phases.difficult_client.models import Constraint, ConstraintChange, Persona, Scenario
+from grader.phases.difficult_client.models import (
+    WORLD_KEYS,
+    Constraint,
+    ConstraintChange,
+    Persona,
+    Scenario,
+    World,
+    WorldTopic,
+)
 from grader.scenarios import ScenarioMeta
 from grader.workbench import CodingTaskSchema
 
@@ -43,6 +51,7 @@ class PersonaSchema(Schema):
     deflections = Phrases
     rude_reactions = Phrases
     confused_reactions = Phrases
+    unknowns = Phrases
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> Persona:
@@ -60,6 +69,7 @@ class ChangeSchema(Schema):
     partial_hint = fields.String(required=True, validate=NonEmpty)
     full_reveal = fields.String(required=True, validate=NonEmpty)
     key_facts = fields.List(fields.String(validate=NonEmpty), required=True, validate=NonEmpty)
+    acknowledge = fields.String(load_default="")
 
     @validates_schema
     def facts(self, data: dict[str, Any], **_: Any) -> None:
@@ -84,6 +94,7 @@ class ConstraintSchema(Schema):
     weight = fields.Float(required=True, validate=validate.Range(min=0.5, max=10))
     key_facts = fields.List(fields.String(validate=NonEmpty), required=True, validate=NonEmpty)
     change = fields.Nested(ChangeSchema, load_default=None)
+    acknowledge = fields.String(load_default="")
 
     @validates_schema
     def facts(self, data: dict[str, Any], **_: Any) -> None:
@@ -92,6 +103,38 @@ class ConstraintSchema(Schema):
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> Constraint:
         return Constraint(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+class WorldTopicSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    asks = fields.List(fields.String(validate=NonEmpty), required=True, validate=NonEmpty)
+    answer = fields.String(required=True, validate=NonEmpty)
+    leads = fields.String(load_default=None)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> WorldTopic:
+        return WorldTopic(asks=tuple(data["asks"]), answer=data["answer"], leads=data["leads"])
+
+
+class WorldSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    business = fields.String(required=True, validate=NonEmpty)
+    day = fields.String(required=True, validate=NonEmpty)
+    people = fields.String(required=True, validate=NonEmpty)
+    last_time = fields.String(required=True, validate=NonEmpty)
+    success = fields.String(required=True, validate=NonEmpty)
+    dont_care = fields.String(required=True, validate=NonEmpty)
+    leads = fields.Dict(keys=fields.String(validate=validate.OneOf(WORLD_KEYS)), values=fields.String(),
+                        load_default=dict)
+    extra = fields.List(fields.Nested(WorldTopicSchema), load_default=list)
+
+    @post_load
+    def build(self, data: dict[str, Any], **_: Any) -> World:
+        return World(**{**data, "extra": tuple(data["extra"])})
 
 
 class DifficultClientSchema(Schema):
@@ -106,7 +149,9 @@ class DifficultClientSchema(Schema):
     unlock_fraction = fields.Float(load_default=0.8, validate=validate.Range(min=0.1, max=1.0))
     persona = fields.Nested(PersonaSchema, required=True)
     constraints = fields.List(fields.Nested(ConstraintSchema), required=True, validate=validate.Length(min=4, max=6))
-    coding_task = fields.Nested(CodingTaskSchema, required=True)
+    coding_task = fields.Nested(CodingTaskSchema, load_default=None)
+    task = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    world = fields.Nested(WorldSchema, load_default=None)
 
     @validates_schema
     def unique_ids(self, data: dict[str, Any], **_: Any) -> None:
@@ -114,13 +159,30 @@ class DifficultClientSchema(Schema):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValidationError(f"duplicate constraint id(s): {', '.join(dupes)}", "constraints")
+        if data.get("coding_task") is None and not data.get("task"):
+            raise ValidationError("a scenario needs a coding task: name a Code Crucible task", "task")
+        world = data.get("world")
+        if world is not None:
+            for key, target in world.leads.items():
+                if target not in ids:
+                    raise ValidationError(f"world.leads.{key} names an unknown constraint {target!r}", "world")
+            for topic in world.extra:
+                if topic.leads is not None and topic.leads not in ids:
+                    raise ValidationError(f"world.extra leads to an unknown constraint {topic.leads!r}", "world")
+            facts = [f for c in data.get("constraints", []) for f in
+                     (*c.key_facts, *(c.change.key_facts if c.change else ()))]
+            for text in world.texts():
+                for fact in facts:
+                    if fact.lower() in text.lower():
+                        raise ValidationError(f"the world states the key fact {fact!r}", "world")
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> Scenario:
         meta = ScenarioMeta(phase=PHASE_ID, id=data["id"], title=data["title"],
                             persona_name=data["persona"].name, difficulty=data["difficulty"],
-                            summary=data["summary"], languages=(data["coding_task"].language,))
+                            summary=data["summary"],
+                            languages=(data["coding_task"].language,) if data["coding_task"] else ())
         return Scenario(schema_version=data["schema_version"], meta=meta, persona=data["persona"],
                         constraints=tuple(data["constraints"]), coding_task=data["coding_task"],
-                        unlock_fraction=data["unlock_fraction"])
+                        unlock_fraction=data["unlock_fraction"], world=data["world"], task=data["task"])
 
