@@ -7,8 +7,8 @@ a SQLite database built from SQL, the deploy history, logs generated from the se
 ``logs``, and a service manager whose state persists between commands). Commands run one by one through
 the workbench's workspace (``WarRoomTask``); ``checking.run_check`` decides from the running system's
 behaviour whether it is fixed. The CTO (``cto``) speaks only what its Director allows. The grade
-(``grading``) reads the report (``report``), the checks and the command log (``moves``). Every incident is
-verified in the sandbox (``verify``).
+(``grading``) reads the report (``report``; with an LLM, ``cause_llm`` adds rubric answers code weighs), the
+checks and the command log (``moves``). Every incident is verified in the sandbox (``verify``).
 
 - ``PHASE``, ``list_incidents()``, ``load_incident(id)``, ``choose_incident(ids, difficulty, seed_key)``
 - ``start_state(incident, difficulty, seed, started_at=...)``, ``student_view(state, last_check=None)``,

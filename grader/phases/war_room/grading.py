@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from grader.phases.war_room.cause_llm import CauseJudgement, with_judgement
 from grader.phases.war_room.checking import student_check_view
 from grader.phases.war_room.incidents import Incident
 from grader.phases.war_room.moves import (
@@ -71,20 +72,21 @@ def _limit(start: datetime | None, deadline: datetime | None) -> float:
     return DEFAULT_LIMIT_SECONDS
 
 
-def _cause(incident: Incident, report: Any) -> tuple[RubricItem, CauseMatch | None, dict[str, str] | None]:
+def _cause(incident: Incident, report: Any,
+           judgement: CauseJudgement | None = None) -> tuple[RubricItem, CauseMatch | None, dict[str, str] | None]:
     if report is None:
         return RubricItem("root_cause", 0.0, ROOT_CAUSE, "no root-cause report was written"), None, None
     try:
         cleaned = clean_report(report)
     except InvalidReport as exc:
         return RubricItem("root_cause", 0.0, ROOT_CAUSE, f"the report could not be read: {exc}"), None, None
-    match = match_cause(incident, cleaned)
+    match = with_judgement(incident, match_cause(incident, cleaned), judgement, cleaned)
     points, evidence = cause_points(incident, match)
     return RubricItem("root_cause", points, ROOT_CAUSE, evidence), match, cleaned
 
 
 def _evaluate(state: dict[str, Any], command_log: list[dict[str, Any]] | None, checks: list[dict[str, Any]] | None,
-              report: Any, started_at: Any, deadline_at: Any) -> dict[str, Any]:
+              report: Any, started_at: Any, deadline_at: Any, judgement: Any = None) -> dict[str, Any]:
     incident = incident_of(state)
     start = parse_time(started_at) or parse_time(state.get("started_at"))
     deadline = parse_time(deadline_at)
@@ -97,7 +99,8 @@ def _evaluate(state: dict[str, Any], command_log: list[dict[str, Any]] | None, c
     fixed_in = time_to_fix(runs, start)
     brute = [m for s in steps for m in s.brute_force]
     brute_words = [brute_force_words(incident, m) for m in dict.fromkeys(brute)]
-    cause_item, match, cleaned = _cause(incident, report)
+    judged = judgement if isinstance(judgement, CauseJudgement) else CauseJudgement.from_dict(judgement)
+    cause_item, match, cleaned = _cause(incident, report, judged)
     fix_words = incident.fix_words(final.get("fixed_by")) if final and final.get("passed") else ""
     found = approach(steps, [t for t in (_seconds(at, start) for at, _ in runs) if t is not None],
                      lambda step: _seconds(step.at, start) if step.at else None)
@@ -109,13 +112,17 @@ def _evaluate(state: dict[str, Any], command_log: list[dict[str, Any]] | None, c
     ]
     return {"incident": incident, "steps": steps, "runs": runs, "final": final, "limit": limit,
             "fixed_in": fixed_in, "brute": list(dict.fromkeys(brute)), "brute_words": brute_words, "match": match,
-            "report": cleaned, "approach": found, "items": items, "start": start, "deadline": deadline}
+            "report": cleaned, "approach": found, "items": items, "start": start, "deadline": deadline,
+            "judgement": judged}
 
 
 def grade(state: dict[str, Any], command_log: list[dict[str, Any]] | None, checks: list[dict[str, Any]] | None,
-          report: Any, started_at: Any = None, deadline_at: Any = None) -> tuple[Grade, dict[str, Any], dict[str, Any]]:
-    """(Grade, the inputs that reproduce it, report-card feedback)."""
-    e = _evaluate(state, command_log, checks, report, started_at, deadline_at)
+          report: Any, started_at: Any = None, deadline_at: Any = None,
+          cause_judgement: CauseJudgement | dict[str, Any] | None = None,
+          ) -> tuple[Grade, dict[str, Any], dict[str, Any]]:
+    """(Grade, the inputs that reproduce it, report-card feedback). ``cause_judgement``: an LLM's rubric answers
+    for this report (``cause_llm.judge_cause``, or as stored in the inputs), which may raise root-cause items."""
+    e = _evaluate(state, command_log, checks, report, started_at, deadline_at, cause_judgement)
     incident: Incident = e["incident"]
     result = Grade.from_items(e["items"], summary="The War Room")
     final = e["final"] or {}
@@ -129,6 +136,7 @@ def grade(state: dict[str, Any], command_log: list[dict[str, Any]] | None, check
         "checks": len(e["runs"]), "steps": [s.to_dict() for s in e["steps"]],
         "brute_force": e["brute"], "approach": e["approach"].to_dict(),
         "cause": e["match"].to_dict() if e["match"] else None,
+        "cause_llm": e["judgement"].to_dict() if e["judgement"] else None,
     }
     return result, inputs, _feedback(e, result)
 
@@ -139,6 +147,8 @@ def _feedback(e: dict[str, Any], result: Grade) -> dict[str, Any]:
     match: CauseMatch | None = e["match"]
     concepts = [*incident.data["concepts"], *incident.data["key_facts"]]
     found = {**(match.concepts if match else {}), **(match.facts if match else {})}
+    for key in (match.raised if match else {}):  # recognised by the LLM from a sentence of the report
+        found[key.split(":", 1)[1]] = found.get(key.split(":", 1)[1]) or {"raised": key}
     return {
         "incident": incident.title,
         "root_cause": incident.root_cause,
@@ -162,10 +172,11 @@ def _feedback(e: dict[str, Any], result: Grade) -> dict[str, Any]:
 
 
 def report_card(state: dict[str, Any], command_log: list[dict[str, Any]] | None, checks: list[dict[str, Any]] | None,
-                report: Any, started_at: Any = None, deadline_at: Any = None) -> dict[str, Any]:
+                report: Any, started_at: Any = None, deadline_at: Any = None,
+                cause_judgement: CauseJudgement | dict[str, Any] | None = None) -> dict[str, Any]:
     """What the student sees after the attempt closed: the grade with its evidence, the real root cause, the
     accepted fixes and how their own attempt compares."""
-    result, _, feedback = grade(state, command_log, checks, report, started_at, deadline_at)
+    result, _, feedback = grade(state, command_log, checks, report, started_at, deadline_at, cause_judgement)
     return {**feedback, "grade": result.to_dict()}
 
 
@@ -176,9 +187,10 @@ def _offset(step_at: Any, start: datetime | None) -> float | None:
 
 def instructor_view(state: dict[str, Any], command_log: list[dict[str, Any]] | None,
                     checks: list[dict[str, Any]] | None, report: Any, started_at: Any = None,
-                    deadline_at: Any = None) -> dict[str, Any]:
+                    deadline_at: Any = None, cause_judgement: CauseJudgement | dict[str, Any] | None = None,
+                    ) -> dict[str, Any]:
     """Everything the instructor needs to see why the grade is what it is."""
-    e = _evaluate(state, command_log, checks, report, started_at, deadline_at)
+    e = _evaluate(state, command_log, checks, report, started_at, deadline_at, cause_judgement)
     incident: Incident = e["incident"]
     result = Grade.from_items(e["items"], summary="The War Room")
     start = e["start"]
@@ -211,11 +223,13 @@ def instructor_view(state: dict[str, Any], command_log: list[dict[str, Any]] | N
         "report": ({FIELD_LABELS[k]: e["report"][k] for k in FIELDS} if e["report"] else
                    (report if isinstance(report, dict) else None)),
         "cause_match": e["match"].to_dict() if e["match"] else None,
+        "cause_llm": e["judgement"].to_dict() if e["judgement"] else None,
         "approach": e["approach"].to_dict(),
         "grade": result.to_dict(),
         "how_decided": {
             "root_cause": "offline: the report's 'what broke' and 'why' sentences against the incident's concepts "
-                          "and key facts (statements only; no causal link or a shotgun halves it)",
+                          "and key facts (statements only; no causal link or a shotgun halves it)"
+                          + _llm_words(e["judgement"]),
             "fix_quality": "the last check (the system at the close): passed, which accepted fix, and brute-force "
                            "moves in the command log",
             "time": f"first check of the final passing streak: {e['fixed_in']} s of {e['limit']:.0f} s",
@@ -223,6 +237,16 @@ def instructor_view(state: dict[str, Any], command_log: list[dict[str, Any]] | N
                           "restarts with nothing changed, destructive commands",
         },
     }
+
+
+def _llm_words(judgement: CauseJudgement | None) -> str:
+    if judgement is None:
+        return ""
+    if judgement.answers is None:
+        return f"; the LLM's rubric answers were not used ({judgement.outcome}), so the offline result stands"
+    said = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in judgement.answers.items())
+    return (f"; with the LLM's rubric answers ({said}): an item the patterns missed counts half when the model says "
+            "the report states it and a sentence of the report shares its words; the model never lowers an item")
 
 
 def steps_of(state: dict[str, Any], command_log: list[dict[str, Any]]) -> list[Step]:

@@ -25,6 +25,7 @@ FIELD_LABELS = {"what_broke": "What broke", "why": "Why it broke", "what_changed
 REQUIRED = ("what_broke", "why")
 MIN_CHARS, MAX_CHARS = 10, 2000
 CONCEPT_POINTS, FACT_POINTS = 18.0, 12.0
+RAISED_SHARE = 0.5  # an item only an LLM recognised (never the patterns) counts half its share
 MIN_WORDS = 5
 MIN_SMALL_WORDS = 0.15  # share of function words in a sentence of prose
 SHOTGUN_OTHERS = 2  # naming the causes of this many other incidents is a shotgun
@@ -152,6 +153,9 @@ class CauseMatch:
     others: list[str] = field(default_factory=list)  # other incidents whose cause the report also names
     rejected: list[dict[str, str]] = field(default_factory=list)  # sentences that did not count, and why
     prevention: list[str] = field(default_factory=list)
+    # Items the patterns missed that an LLM recognised, backed by a sentence of the report (``cause_llm``):
+    # "concept:<id>" or "fact:<id>" -> {"sentence", "says"}. Each counts RAISED_SHARE of its share.
+    raised: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def shotgun(self) -> bool:
@@ -207,15 +211,20 @@ def cause_points(incident: Incident, match: CauseMatch) -> tuple[float, str]:
     concepts, facts = incident.data["concepts"], incident.data["key_facts"]
     hedged = set(match.hedged)
 
-    def share(items: list[dict[str, Any]], found: dict[str, dict[str, str] | None], points: float) -> float:
+    def share(items: list[dict[str, Any]], found: dict[str, dict[str, str] | None], points: float,
+              kind: str) -> float:
         each = points / len(items)
-        return sum(each * (0.5 if hit["sentence"] in hedged else 1.0) for hit in found.values() if hit)
+        raised = sum(each * RAISED_SHARE for item in items if not found.get(item["id"])
+                     and f"{kind}:{item['id']}" in match.raised)
+        return raised + sum(each * (0.5 if hit["sentence"] in hedged else 1.0) for hit in found.values() if hit)
 
-    raw = share(concepts, match.concepts, CONCEPT_POINTS) + share(facts, match.facts, FACT_POINTS)
+    raw = share(concepts, match.concepts, CONCEPT_POINTS, "concept") + share(facts, match.facts, FACT_POINTS, "fact")
     named = [c["says"] for c in concepts if match.concepts.get(c["id"])]
     named += [f["says"] for f in facts if match.facts.get(f["id"])]
+    recognised = [hit["says"] for hit in match.raised.values()]
     missed = [c["says"] for c in concepts if not match.concepts.get(c["id"])]
     missed += [f["says"] for f in facts if not match.facts.get(f["id"])]
+    missed = [m for m in missed if m not in recognised]
     notes = []
     if raw and not match.causal:
         raw *= 0.5
@@ -225,11 +234,16 @@ def cause_points(incident: Incident, match: CauseMatch) -> tuple[float, str]:
         notes.append("it also names the causes of other incidents (a shotgun), so half")
     if match.hedged:
         notes.append("hedged sentences count half")
-    if not named:
+    if not named and not recognised:
         evidence = "the report's cause matches nothing of the real cause"
-    else:
+    elif named:
         evidence = "the report names " + "; ".join(named)
-    if missed and named:
+    else:
+        evidence = "the report's cause matches no pattern of the real cause"
+    if recognised:
+        evidence += ". In its own words (recognised by the LLM, backed by a sentence of the report, so half): "
+        evidence += "; ".join(recognised)
+    if missed and (named or recognised):
         evidence += ". Missing: " + "; ".join(missed)
     if notes:
         evidence += ". " + "; ".join(notes).capitalize()

@@ -22,6 +22,7 @@ from lti_app.errors import Refusal
 from lti_app.launches import scenario_pool
 from lti_app.models import Activity, Attempt
 from lti_app.phases.registry import NewAttempt, TranscriptLine, activity_options
+from lti_app.phases.war_room.cause import cause_judgement, stored_judgement
 from lti_app.phases.war_room.records import final_check, grading_inputs, iso, now_aware
 from lti_app.phases.war_room.views import bp, render_page
 from lti_app.workbench.terminal import command_log
@@ -80,10 +81,12 @@ class WarRoomAdapter:
     def evaluate(self, attempt: Attempt, evaluation: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         """The domain's grade from the command log, every check (the last one run here, on the system as it was
         at the close), the report and the attempt's times. The inputs keep the final check's verdict, so the
-        grade can be explained after the workspace is deleted."""
+        grade can be explained after the workspace is deleted, and an LLM's rubric answers on the report (with an
+        LLM configured), so a regrade reuses them."""
         final = final_check(attempt, evaluation)
         state, log, checks, report, started, deadline = grading_inputs(attempt)
-        result, inputs, feedback = grade(state, log, checks, report, started, deadline)
+        judgement = cause_judgement(attempt, report)
+        result, inputs, feedback = grade(state, log, checks, report, started, deadline, judgement)
         return result, {**inputs, "final_check_row": final.id, "report": report}, feedback
 
     # ----- the instructor ---------------------------------------------------------------------------------
@@ -91,7 +94,7 @@ class WarRoomAdapter:
         """The incident's truth, the timeline (commands with times and outputs, edits as diffs), every check,
         the CTO's channel with the Director's judgements, the report and how each score item was decided."""
         state, log, checks, report, started, deadline = grading_inputs(attempt)
-        view = instructor_view(state, log, checks, report, started, deadline)
+        view = instructor_view(state, log, checks, report, started, deadline, stored_judgement(attempt.id))
         finished = {e["id"]: e for e in command_log(attempt.id)}
         view["log"] = [{**e, "at_time": (e.get("at") or "")[11:19]} for e in finished.values()]
         view["closed"] = attempt.status != "open"
