@@ -23,12 +23,14 @@ from grader.scenarios import ScenarioError
 IDS = task_ids()
 
 
-def test_at_least_twelve_tasks_two_per_client_scenario_and_every_difficulty():
+def test_sixteen_tasks_every_client_scenario_tied_and_every_difficulty():
     tasks = [load_task(t) for t in IDS]
-    assert len(tasks) >= 12
+    assert len(tasks) >= 16
     tied = Counter(t.scenario for t in tasks if t.scenario)
     assert set(tied) == set(SCENARIOS.ids())
-    assert all(count >= 2 for count in tied.values()), tied
+    for scenario_id in SCENARIOS.ids():  # the task a scenario's coding task is built from is tied to it
+        assert load_task(load_scenario(scenario_id).task).scenario == scenario_id, scenario_id
+    assert sum(count >= 2 for count in tied.values()) >= 4, tied  # issue 12's first four clients: two tasks each
     standalone = [t for t in tasks if not t.scenario]
     assert {t.difficulty for t in tasks} == {"easy", "medium", "hard"}
     assert standalone, "some tasks stand alone"

@@ -72,7 +72,7 @@ def test_the_picker_offers_the_crucibles_options(tool, make_lms, browser):
     assert re.findall(r'name="language" value="(\w+)"', shown) == ["python", "javascript", "java"]
     assert 'id="max_submits" name="max_submits" type="number" min="0" max="100" value="3"' in shown
     assert 'id="time_limit" name="time_limit" type="number" min="0" max="480" value="15"' in shown
-    assert shown.count('name="scenario"') == 12 and 'name="seeding"' in shown and 'name="hints"' not in shown
+    assert shown.count('name="scenario"') == 16 and 'name="seeding"' in shown and 'name="hints"' not in shown
     follows = shown.split('id="after"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)"', follows) == [""]  # no interview in this course yet
     action, token, _ = picker_for(browser, lms, tool)
