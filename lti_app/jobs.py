@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from lti_app.models import Evaluation, Passback, Submission
+from lti_app.models import CrucibleVariant, Evaluation, Passback, Submission
 
 # The job function an RQ worker calls with (kind, row id), and the one the in-process threads call.
 RQ_JOB = "worker.rq_entry.run_job"
@@ -39,6 +39,8 @@ KINDS: dict[str, Kind] = {
     "execute": Kind("execute", Submission, "execute", timeout_s=120, handler="worker.handlers.execute:handle"),
     "evaluate": Kind("evaluate", Evaluation, "evaluate", timeout_s=300, handler="worker.handlers.evaluate:handle"),
     "passback": Kind("passback", Passback, "passback", timeout_s=60, handler="worker.handlers.passback:handle"),
+    # An LLM-proposed Code Crucible variant, verified in the sandbox: background work, on the lowest queue.
+    "variant": Kind("variant", CrucibleVariant, "bulk", timeout_s=300, handler="worker.handlers.variant:handle"),
 }
 
 

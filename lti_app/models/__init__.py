@@ -6,6 +6,7 @@ from lti_app.models.domain import (  # noqa: F401
     Attempt,
     AttemptStatus,
     Course,
+    CrucibleVariant,
     Draft,
     Evaluation,
     GradeRow,

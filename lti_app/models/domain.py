@@ -241,3 +241,25 @@ class Passback(WorkRow, db.Model):  # type: ignore[name-defined]
     sent_at: Mapped[datetime | None] = mapped_column()
 
     grade: Mapped[GradeRow] = relationship()
+
+
+class CrucibleVariant(WorkRow, db.Model):  # type: ignore[name-defined]
+    """A Code Crucible variant an LLM was asked for (with an LLM configured): a request for one more variant of
+    a task version (``task_id`` + the digest of its files), then what came of it. Accepted rows (the values,
+    a reworded need if any, and the expected values the three references agreed on in the sandbox) are the cache
+    launches serve from; refused ones keep the reason. The row is written with the launch that asked for it and
+    queued by the reconciler."""
+
+    __tablename__ = "crucible_variant"
+    __table_args__ = (Index("ix_crucible_variant_task", "task_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(64))  # the task's digest and the values, hashed
+    values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    need: Mapped[str | None] = mapped_column(Text)  # the reworded need (None: the stored wording)
+    variant: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"values", "examples", "hidden"}: expected values
+    accepted: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it was refused (or notes when accepted)
+    llm_calls: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

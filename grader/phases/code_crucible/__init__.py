@@ -6,8 +6,9 @@ files match a verified entry is served. An exercise is a task in one language, a
 intern, junior, mid, senior), in one seeded variant, possibly derived from what the student discovered in a
 Difficult Client interview (``catalogue.derive``). Its Submit runs the hidden tests, real linters (``quality``) and
 a timed run against the reference (``efficiency``); ``scoring`` turns that into the seed's rubric. State is plain
-JSON, server-side only; pages render ``student_view``. The web's contract is written out in
-/work/crucible_spec.md, "Domain API (as built)".
+JSON, server-side only; pages render ``student_view``. With an LLM: ``generate`` makes new variants (verified in
+the sandbox before any is served) and ``review`` a checked mentor's review of a Submit (never its points). The
+web's contract is written out in /work/crucible_spec.md, "Domain API (as built)".
 
 - ``list_tasks()``, ``choose_exercise(task_ids, language, difficulty, level, seed_key, discovered=None,
   client_scenario=None)`` (raises ``NoExercise``), ``derive(task, discovered)``, ``discovered_requirements(state)``

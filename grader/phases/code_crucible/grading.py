@@ -70,6 +70,7 @@ def report(state: dict[str, Any], submits: list[dict[str, Any]], *, policy: str 
         "efficiency": [i for i in items if i["item"].startswith("efficiency_")],
         "efficiency_band": ((result or {}).get("efficiency") or {}).get("band_text"),
         "feedback": mentor_feedback(exercise, result) if result else ["No Submit was made."],
+        "review": (result or {}).get("review"),  # the LLM's checked review of that Submit, if it wrote one
         "submission_id": submits[counting].get("id") if counting is not None else None,
     }
 

@@ -9,7 +9,8 @@
   ``@SuppressWarnings`` and print statement as a finding; rubric items by a brace and pattern analysis.
   (checkstyle is not used: see the phase's notes.)
 - Every language: duplicated blocks of lines and the size of the code against the reference's, measured on
-  the text here.
+  the text here. A print in the program's entry point (``if __name__ == "__main__":``, ``require.main === module``,
+  Java's ``main``) is how a student tries the function, not a finding (``entry_point``).
 
 ``measure_quality`` returns plain data (the Submit stores it); ``scoring`` turns it into points.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.phases.code_crucible.codetext import blank_code, line_of
+from grader.phases.code_crucible.entry_point import without_entry_point_prints
 from grader.phases.code_crucible.scaffolding import function_bodies
 from grader.sandbox import Limits, RunRequest, SandboxBackend, SandboxError
 
@@ -325,6 +327,8 @@ def measure_quality(backend: SandboxBackend, language: str, source: str, file_na
         data = {"tool": TOOLS[language], "available": False, "findings": [], "finding_count": 0, "suppressions": 0,
                 "parse_error": False, "metrics": None}
     findings = sorted(data["findings"], key=lambda f: (f.get("line", 0), f.get("rule", "")))
+    findings, dropped = without_entry_point_prints(findings, source, language)  # trying it out is not debugging
+    data["finding_count"] = max(0, int(data.get("finding_count") or 0) - dropped)
     data["findings"] = findings[:MAX_SHOWN_FINDINGS]
     data["duplicates"] = duplicate_blocks(source, language)[:20]
     data["code_lines"] = code_lines(source, language)

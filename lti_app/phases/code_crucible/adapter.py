@@ -28,6 +28,9 @@ from lti_app.phases.code_crucible.exercise import (
     submission_policy,
     submits_of,
 )
+from lti_app.phases.code_crucible.linked_report import linked_feedback
+from lti_app.phases.code_crucible.review import with_review
+from lti_app.phases.code_crucible.variants import queue_requests
 from lti_app.phases.code_crucible.views import bp, render_page
 from lti_app.phases.registry import NewAttempt
 
@@ -46,7 +49,8 @@ class CrucibleTask:
 
     def execute(self, backend: Any, kind: str, source: str, stdin: str = "",
                 cancel: threading.Event | None = None) -> dict[str, Any]:
-        return self.exercise.execute(backend, kind, source, stdin, cancel=cancel)
+        result = self.exercise.execute(backend, kind, source, stdin, cancel=cancel)
+        return with_review(self.exercise, source, result)  # a Submit's LLM review, if any (never its points)
 
 
 class CodeCrucibleAdapter:
@@ -66,6 +70,7 @@ class CodeCrucibleAdapter:
         return new_exercise_state(activity, learner)
 
     def render(self, ctx: Any, attempt: Attempt) -> Any:
+        queue_requests(exercise_of(attempt.state).task_id)  # a generated-variant request the launch wrote (LLM only)
         return render_page(ctx, attempt)
 
     def code_task(self, attempt: Attempt) -> CrucibleTask:
@@ -99,6 +104,11 @@ class CodeCrucibleAdapter:
             raise Refusal(413 if too_large else 400, "source_too_large" if too_large else "invalid_source",
                           f"{exc} Nothing was run; your draft is kept.") from None
 
+    def student_feedback(self, attempt: Attempt, feedback: dict[str, Any]) -> dict[str, Any]:
+        """What the linked interview missed is the answer to that interview: while the student may still retake
+        it (and its instructor shows answers only after the last attempt), the report names the topic only."""
+        return linked_feedback(attempt, feedback)
+
     def evaluate(self, attempt: Attempt, evaluation: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         """The grade from the recorded Submits; its feedback is the report card's section."""
         return grade(attempt.state, submits_of(attempt.id), policy=submission_policy(attempt.activity))
@@ -108,5 +118,8 @@ class CodeCrucibleAdapter:
         findings and time used; the requirements discovered and missed; the hints."""
         view = instructor_view(attempt.state, submits_of(attempt.id), policy=submission_policy(attempt.activity))
         view["link"] = attempt.state.get("link")
+        generated = attempt.state.get("generated")
+        view["generated"] = {"id": generated.get("id"), "need": bool(generated.get("need"))} \
+            if isinstance(generated, dict) else None
         view["languages"] = offered_languages(attempt.state)
         return view

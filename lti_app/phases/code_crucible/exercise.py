@@ -26,6 +26,7 @@ from lti_app.errors import Refusal
 from lti_app.extensions import db
 from lti_app.launches import scenario_pool
 from lti_app.models import Activity, Attempt, AttemptStatus, Submission, WorkStatus, utcnow
+from lti_app.phases.code_crucible.variants import rebuilt, with_generated
 from lti_app.phases.registry import NewAttempt, activity_options
 from lti_app.workbench.submissions import graded_submits
 
@@ -105,7 +106,10 @@ def new_exercise_state(activity: Activity, learner: NewAttempt) -> dict[str, Any
             problem = problem or exc
     if exercise is None:
         raise Refusal(409, "no_exercise", f"this Code Crucible cannot start: {problem}; tell your instructor")
+    exercise, generated = with_generated(exercise, key, str(options.get("seeding") or "student"))
     state = start_state(exercise, started_at=utcnow().isoformat(timespec="seconds") + "Z")
+    if generated is not None:
+        state["generated"] = generated  # an LLM's variant, verified in the sandbox (variants.py)
     served = served_languages(exercise.task_id)
     state["languages"] = [x for x in languages if x in served] or [exercise.language]
     if link is not None:
@@ -125,7 +129,11 @@ def switched_state(state: dict[str, Any], language: str) -> dict[str, Any]:
         raise Refusal(409, "language_not_offered", f"this task is not available in "
                                                    f"{LANGUAGE_NAMES.get(language, language)}")
     task, entry = served
-    exercise = build_exercise(task, entry, language, current.level, current.variant, current.discovered)
+    exercise = rebuilt(state, language) if state.get("generated") else \
+        build_exercise(task, entry, language, current.level, current.variant, current.discovered)
+    if exercise is None:
+        raise Refusal(409, "language_not_offered", "this task changed since your attempt started; stay in "
+                                                   f"{LANGUAGE_NAMES.get(current.language, current.language)}")
     return {**state, "exercise": exercise.to_dict()}
 
 

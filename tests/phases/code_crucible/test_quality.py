@@ -94,3 +94,23 @@ def test_duplication_and_size_are_measured_on_the_text():
     assert duplicate_blocks(source, "python") == [6]
     assert duplicate_blocks(block, "python") == []
     assert code_lines("// c\n\nint a;\n/* x\n y */\nint b;\n", "java") == 2
+
+
+def test_the_entry_point_is_found_in_each_language_and_only_there():
+    """Printing from the program's entry point (how Run tries the function) is not a finding; elsewhere it is."""
+    from grader.phases.code_crucible.entry_point import entry_point_lines, without_entry_point_prints
+
+    python = ("def f(x):\n    if __name__ == '__main__':\n        print(x)\n    return x\n\n\n"
+              "if '__main__' == __name__:\n    print(f(1))\n")
+    assert entry_point_lines(python, "python") == {7, 8}  # the guard inside a function is that function's code
+    assert entry_point_lines("def f(:\n", "python") == set()
+    javascript = ("function f(x) {\n  console.log(x);\n  return x;\n}\n"
+                  "if (module === require.main) {\n  console.log(f(1));\n}\n")
+    assert entry_point_lines(javascript, "javascript") == {5, 6, 7}
+    java = ("public class Solution {\n    static int f(int x) { System.out.println(x); return x; }\n"
+            "    public static void main(final String... args) throws Exception {\n"
+            "        System.out.println(f(1));\n    }\n    static void main2(String[] args) { }\n}\n")
+    assert entry_point_lines(java, "java") == {3, 4, 5}
+    findings = [{"line": 2, "rule": "print"}, {"line": 4, "rule": "print"}, {"line": 4, "rule": "rawtypes"}]
+    kept, dropped = without_entry_point_prints(findings, java, "java")
+    assert dropped == 1 and kept == [{"line": 2, "rule": "print"}, {"line": 4, "rule": "rawtypes"}]

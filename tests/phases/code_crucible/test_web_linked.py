@@ -49,7 +49,11 @@ def interview(browser, lms, tool, student, link_id: str, skip: str) -> None:
 
 
 def test_the_task_follows_what_the_student_discovered(tool, lms, browser):
-    client_link = add_activity(browser, lms, phase="difficult_client", scenario=SCENARIO, title="Meet the baker")
+    # On Moodle the interview allows a retake: its missed rule is the answer to that retake, so the Crucible's
+    # report names it by topic only. On Canvas it allows one attempt: the report spells the rule out.
+    retake = lms.shape == "moodle"
+    client_link = add_activity(browser, lms, phase="difficult_client", scenario=SCENARIO, title="Meet the baker",
+                               max_attempts="2" if retake else "1")
     ada, brian = lms.users[1], lms.users[2]
     interview(browser, lms, tool, ada, client_link, skip=MISSED)
     client_state = attempt_of(tool, ada.id).state
@@ -80,9 +84,17 @@ def test_the_task_follows_what_the_student_discovered(tool, lms, browser):
     assert finish.status_code == 202
     assert get_dispatcher(tool.app).drain(60)
     report = html.unescape(browser.get(urljoin(tool.url, finish.json()["report_url"])).text)
-    (missed,) = re.findall(r'<li data-missed="([a-z_]+)" data-failed="yes">', report)
-    assert missed == MISSED
-    assert "You never learned that the health inspector fined Rosa: every item line must end" in report
+    spelled_out = "You never learned that the health inspector fined Rosa: every item line must end"
+    if retake:
+        assert re.findall(r'<li data-missed="([a-z_]*)" data-failed="yes">', report) == [""]
+        assert "You never learned the client's rule on food safety, and hidden tests on it failed" in report
+        assert spelled_out not in report and allergens not in report and "health inspector" not in report
+        status = browser.get(f"{tool.url}/api/a/{launch_id}/status", headers={"Accept": "application/json"})
+        assert status.status_code == 200 and "health inspector" not in status.text
+    else:
+        (missed,) = re.findall(r'<li data-missed="([a-z_]+)" data-failed="yes">', report)
+        assert missed == MISSED
+        assert spelled_out in report
 
     # Brian never finished the interview: the standalone task, every requirement stated, and a sentence saying so.
     page_url, _, _ = launch_student(browser, lms, tool, brian, crucible)

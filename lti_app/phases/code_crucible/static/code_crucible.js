@@ -74,6 +74,7 @@
 
   function showFeedback(r) {
     if (r.feedback && r.feedback.length) outcome.append(list("Mentor's feedback", r.feedback, "cc-feedback"));
+    if (r.review) outcome.append(list("Mentor's review", [r.review], "cc-review"));
   }
 
   function showOutcome(s) {
