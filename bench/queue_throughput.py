@@ -88,34 +88,46 @@ def seed_attempt(app):  # type: ignore[no-untyped-def]
         db.session.add(activity)
         db.session.flush()
         learner = NewAttempt(user_id=user.id, number=1, previous=())
-        attempt = Attempt(activity_id=activity.id, user_id=user.id,
-                          state=get_phase("difficult_client").adapter.new_state(activity, learner))
+        state = unlocked(get_phase("difficult_client").adapter.new_state(activity, learner))
+        attempt = Attempt(activity_id=activity.id, user_id=user.id, state=state)
         db.session.add(attempt)
         db.session.commit()
         return attempt.id
 
 
-def solution_source() -> tuple[str, str]:
+def unlocked(state: dict) -> dict:  # type: ignore[type-arg]
+    """The attempt's state with its coding task unlocked and its exercise built (what a good interview leaves)."""
     from grader.phases.difficult_client import load_scenario
+    from grader.phases.difficult_client.coding import with_exercise
 
-    task = load_scenario(SCENARIO).coding_task
+    return with_exercise(load_scenario(SCENARIO), {**state, "unlocked": True, "unlocked_turn": 1})
+
+
+def exercise():  # type: ignore[no-untyped-def]
+    from grader.phases.difficult_client import load_scenario, start_session
+    from grader.phases.difficult_client.coding import exercise_of, start_coding
+
+    scenario = load_scenario(SCENARIO)
+    return exercise_of(scenario, unlocked(start_coding(scenario, start_session(scenario), "python")))
+
+
+def solution_source() -> tuple[str, str]:
+    function = exercise().function
     # Not a correct solution, a realistic one to run: it loads, is called on every case, and returns.
-    return task.function_name, f"def {task.function_name}(*args, **kwargs):\n    return None\n"
+    return function, f"def {function}(*args, **kwargs):\n    return None\n"
 
 
 def serial_baseline(count: int) -> float:
-    """Submissions per second graded in this process with the same sandbox and harness, no queue."""
-    from grader.phases.difficult_client import load_scenario
+    """Submissions per second graded in this process with the same sandbox, harness and linter, no queue."""
     from grader.sandbox import get_backend
-    from grader.workbench.code_runs import submit_result
 
-    task = load_scenario(SCENARIO).coding_task
+    task = exercise()
     _, source = solution_source()
     backend = get_backend("local")
-    submit_result(backend, task, source)  # warm-up
+    task.execute(backend, "submit", source)  # warm-up
     start = time.perf_counter()
     for _ in range(count):
-        submit_result(backend, task, source)
+        task.execute(backend, "submit", source)
     return count / (time.perf_counter() - start)
 
 

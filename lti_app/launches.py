@@ -23,7 +23,7 @@ from lti_app.workbench.clock import deadline_for
 # scenario pool, kept here as "scenario"). Only those the activity's phase honours (its PhaseInfo.options) are
 # stored; anything else in the custom parameters is ignored.
 ACTIVITY_OPTION_KEYS = ("difficulty", "language", "time_limit", "grade_policy", "submission_policy", "max_submits",
-                        "hints", "seeding", "level", "after")
+                        "hints", "seeding", "level", "after", "show_answers")
 # "0" means something here (no limit on Submits, no hints), not "unset" (as a time limit of 0 does).
 KEEP_ZERO = frozenset({"max_submits", "hints"})
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from grader.sandbox.types import LANGUAGES
 from grader.workbench.grade_policy import ATTEMPT_POLICIES, SUBMISSION_POLICIES
 
 OPTION_NAMES = ("scenario", "difficulty", "language", "time_limit", "max_attempts", "grade_policy",
-                "submission_policy", "max_submits", "hints", "seeding", "level", "after")
+                "submission_policy", "max_submits", "hints", "seeding", "level", "after", "show_answers")
 DIFFICULTIES = ("easy", "medium", "hard")
 TIME_LIMIT_RANGE = (0, 480)  # minutes; 0 means no limit
 ATTEMPTS_RANGE = (1, 20)
@@ -30,6 +30,9 @@ LEVELS = ("intern", "junior", "mid", "senior")
 # The activity this one follows (a phase that builds on another one's attempt, e.g. the Code Crucible after a Difficult
 # Client interview): that activity's resource link id in the same course; which course is the web's business.
 MAX_AFTER_CHARS = 128
+# When a student's report card shows what they missed in full (a Difficult Client's constraints, say): only once no
+# attempt is left (the default: a retake does not start with the answers known), or after every attempt.
+SHOW_ANSWERS = ("after_last", "after_each")
 # What an option is called in a sentence for people (errors, the picker).
 OPTION_LABELS = {
     "scenario": "scenario",
@@ -44,6 +47,7 @@ OPTION_LABELS = {
     "seeding": "exercise per student or shared",
     "level": "level",
     "after": "follows the activity",
+    "show_answers": "when answers are shown",
 }
 
 
@@ -91,6 +95,8 @@ def clean_option(name: str, raw: object) -> str:
             raise InvalidOption(f"{OPTION_LABELS[name]} must name an activity of this course (a link id of at "
                                 f"most {MAX_AFTER_CHARS} characters)")
         return value
+    if name == "show_answers" and value not in SHOW_ANSWERS:
+        raise InvalidOption(f"{OPTION_LABELS[name]} must be one of {', '.join(SHOW_ANSWERS)}")
     if name == "level" and value not in LEVELS:
         raise InvalidOption(f"level must be one of {', '.join(LEVELS)}")
     if name == "seeding" and value not in SEEDINGS:
@@ -127,3 +133,9 @@ def max_submits_of(options: dict[str, object] | None) -> int | None:
     if not SUBMITS_RANGE[0] <= value <= SUBMITS_RANGE[1]:
         value = DEFAULT_MAX_SUBMITS
     return None if value == 0 else value
+
+
+def shows_answers_now(options: dict[str, object] | None, attempts_left: int) -> bool:
+    """Whether a closed attempt's report may show the answers it missed: after every attempt if the instructor
+    chose so, otherwise only once the student has no attempt left."""
+    return str((options or {}).get("show_answers") or SHOW_ANSWERS[0]) == "after_each" or attempts_left <= 0

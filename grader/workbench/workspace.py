@@ -40,6 +40,7 @@ import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,6 @@ UNPACKED_NOTE = ("The workspace could not be saved after this command, so nothin
                  "was before the command.")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _RESERVED_ENV = {"PATH", "HOME", "BASH_ENV", "PWD"}
-_runner_source: str | None = None
 
 
 class WorkspaceError(ValueError):
@@ -377,11 +377,9 @@ class CommandResult:
                 "seconds": round(self.seconds, 3), "limit_seconds": limit_seconds}
 
 
+@lru_cache(maxsize=1)  # read once per process; lru_cache is safe to share between threads
 def runner_source() -> str:
-    global _runner_source
-    if _runner_source is None:
-        _runner_source = resources.files("grader.sandbox.runners").joinpath(RUNNER_FILE).read_text("utf-8")
-    return _runner_source
+    return resources.files("grader.sandbox.runners").joinpath(RUNNER_FILE).read_text("utf-8")
 
 
 def _check_script(name: str, text: str, limit: int) -> None:

@@ -101,7 +101,7 @@ def offers_pool(phase: PhaseInfo | None) -> bool:
     return phase is not None and phase_offers_pool(get_phase(phase.id))
 
 
-POOL_WORDS = {"legend": "Programs to draw from",
+POOL_WORDS = {"legend": "Programs to draw from", "unknown": "choose programs from the list",
               "help": "Each attempt gets one of the ticked programs (none ticked: any program available in the chosen "
                       "language). Each shows its difficulty and the languages it is available in."}
 
@@ -241,7 +241,7 @@ def _check_pool(phase: PhaseInfo, options: dict[str, str], errors: list[str]) ->
     wanted = {part.strip() for part in options.pop("scenario", "").split(",") if part.strip()}
     known = {s.id for s in scenarios}
     if wanted - known:
-        errors.append("choose programs from the list")
+        errors.append(pool_words(phase)["unknown"])
         return
     chosen = [s for s in scenarios if s.id in wanted]
     language = options.get("language")

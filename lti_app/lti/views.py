@@ -187,6 +187,7 @@ def _render_picker(launch_id: str, csrf_token: str, form: dict[str, str], errors
             defaults=deep_linking.defaults_for(chosen),
             hints_range=deep_linking.HINTS_RANGE,
             seedings=SEEDING_CHOICES,
+            show_answers_choices=SHOW_ANSWERS_CHOICES,
             difficulties=deep_linking.DIFFICULTIES,
             languages=deep_linking.languages_for(chosen),
             language_choice=deep_linking.offers_languages(chosen),
@@ -218,6 +219,10 @@ ATTEMPT_POLICY_CHOICES = (
     ("best", "Best attempt counts (a worse attempt never lowers the grade)"),
     ("latest", "Latest attempt counts"),
     ("first", "First attempt counts (later attempts are practice)"),
+)
+SHOW_ANSWERS_CHOICES = (
+    ("after_last", "Once no attempt is left (a retake does not start with the answers known)"),
+    ("after_each", "After each attempt"),
 )
 SEEDING_CHOICES = (
     ("student", "A seeded exercise for each student and attempt (classmates cannot share answers)"),

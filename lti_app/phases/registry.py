@@ -158,6 +158,16 @@ class ExplainsAttempt(Protocol):
     def instructor_section(self, attempt: Attempt) -> dict[str, Any]: ...
 
 
+@runtime_checkable
+class FiltersFeedback(Protocol):
+    """Optional capability: what a student may see of a grade's stored feedback depends on more than the grade
+    (e.g. the answers they missed, withheld while they may still retake the activity). The report card and the
+    status API show ``student_feedback(attempt, feedback)`` instead of the stored feedback; instructors see it
+    whole."""
+
+    def student_feedback(self, attempt: Attempt, feedback: dict[str, Any]) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Phase:
     info: PhaseInfo

@@ -13,6 +13,8 @@ from lti_app.dispatch import get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import gradebook_passback
 from lti_app.models import Attempt, AttemptStatus, Evaluation, GradeRow, Passback, Submission, WorkStatus
+from lti_app.phases import get_phase
+from lti_app.phases.registry import FiltersFeedback
 
 
 def work_state(row: Any) -> dict[str, Any]:
@@ -47,13 +49,21 @@ def latest_grade(attempt: Attempt) -> GradeRow | None:
 
 
 def grade_view(grade: GradeRow) -> dict[str, Any]:
+    """A grade as its student sees it: the phase may hold back part of the stored feedback (FiltersFeedback)."""
     return {
         "score": grade.score,
         "letter": grade.letter,
         "summary": grade.summary,
         "breakdown": grade.breakdown,
-        "feedback": grade.feedback,
+        "feedback": student_feedback(grade),
     }
+
+
+def student_feedback(grade: GradeRow) -> Any:
+    phase = get_phase(grade.attempt.activity.phase)
+    if phase is None or not isinstance(phase.adapter, FiltersFeedback) or not isinstance(grade.feedback, dict):
+        return grade.feedback
+    return phase.adapter.student_feedback(grade.attempt, grade.feedback)
 
 
 def attempt_status(attempt: Attempt) -> dict[str, Any]:

@@ -56,9 +56,9 @@ def test_good_llm_reply_is_streamed_and_recorded(fake, provider, bakery):
     purposes = [c["purpose"] for c in outcome.llm_calls]
     assert purposes == ["director", "actor"]
     assert all(c["latency_ms"] >= 0 for c in outcome.llm_calls)
-    # The student's text reached the model only inside a data block.
-    actor_prompt = fake.requests[-1]["messages"][-1]["content"]
-    assert actor_prompt.startswith("<<<STUDENT>>>\n" + msg)
+    # The student's text reached the Director only inside a data block, and the Actor not at all.
+    director_prompt, actor_prompt = (json.dumps(r["messages"]) for r in fake.requests)
+    assert json.dumps("<<<STUDENT>>>\n" + msg)[1:-1] in director_prompt and msg not in actor_prompt
 
 
 def test_leaking_reply_is_replaced_before_the_student_sees_it(fake, provider, bakery):
@@ -66,9 +66,10 @@ def test_leaking_reply_is_replaced_before_the_student_sees_it(fake, provider, ba
     events = list(stream_turn(bakery, start_session(bakery), "What is your budget?", provider))
     outcome = events[-1]["outcome"]
     assert outcome.source == "offline_fallback" and outcome.fallback_reason == "leak"
-    assert {"type": "reset"} in events  # "Sure." had been shown; the page is told to drop it
-    shown_after_reset = "".join(e["text"] for e in events[events.index({"type": "reset"}):] if e["type"] == "chunk")
-    assert shown_after_reset == outcome.reply
+    # The whole reply was checked before anything was sent: the page saw only the offline reply, nothing withdrawn.
+    assert [e["type"] for e in events][-1] == "done" and {e["type"] for e in events} == {"chunk", "done"}
+    shown = "".join(e["text"] for e in events if e["type"] == "chunk")
+    assert shown == outcome.reply and "Sure." not in shown
     assert "7 days" not in json.dumps(student_view(outcome.state))
 
 
@@ -96,17 +97,18 @@ def test_director_llm_signal_is_clamped(fake, provider, bakery):
         j = take_turn(bakery, start_session(bakery), msg, provider).judgement
         assert j["llm_quality"] == 1.0
         assert 0 <= j["quality"] - j["heuristic_quality"] <= LLM_MAX_NUDGE + 1e-9
-    plain = take_turn(bakery, start_session(bakery), "What is your budget?", provider)
-    assert plain.state["constraints"]["no_hosting_fees"]["level"] == 1  # the LLM's praise did not unlock it
+    plain = take_turn(bakery, start_session(bakery), "Do orders work?", provider)
+    assert plain.state["constraints"]["order_cutoff"]["level"] == 1  # the LLM's praise did not unlock it
 
 
 def test_llm_narrative_is_used_but_never_the_numbers(fake, provider, bakery):
-    fake.behaviour = by_purpose(HIGH, "ok", '{"strengths": ["You listened well."], "improvements": ["Ask more '
-                                             'open questions."]}')
+    strength = "You asked the owner plainly about her budget for the website."
+    fake.behaviour = by_purpose(HIGH, "ok", json.dumps({"strengths": [strength], "improvements": [
+        "Ask more open questions about how the bakery works day to day."]}))
     state, _ = run(bakery, ["What is your budget?"])
     online = evaluate_session(bakery, state, CODE, provider)
     offline = evaluate_session(bakery, state, CODE)
-    assert online.narrative_source == "llm" and online.strengths == ["You listened well."]
+    assert online.narrative_source == "llm" and online.strengths == [strength]
     assert online.grade == offline.grade
 
 
@@ -160,13 +162,14 @@ def test_injection_attempts_do_not_move_the_grade(fake, provider, bakery, inject
 
 
 def test_reply_that_drops_a_hint_falls_back(fake, provider, bakery):
-    fake.behaviour = by_purpose(HIGH, "I love pasta with ricotta on Sundays.")
+    # The Director's rating is garbage (so the plain question earns a hint, not the reveal a praised one would).
+    fake.behaviour = by_purpose("not json", "I love pasta with ricotta on Sundays.")
     out = take_turn(bakery, start_session(bakery), "What is your budget?", provider)
     assert out.fallback_reason == "missing_hint"
     assert bakery.constraint("no_hosting_fees").partial_hint in out.reply
 
 
 def test_rephrased_hint_is_accepted(fake, provider, bakery):
-    fake.behaviour = by_purpose(HIGH, "Hmph. I already paid some guy every month and got nothing. Never again.")
+    fake.behaviour = by_purpose("not json", "Hmph. I already paid some guy every month and got nothing. Never again.")
     out = take_turn(bakery, start_session(bakery), "What is your budget?", provider)
     assert out.source == "llm" and out.reply.startswith("Hmph.")

@@ -38,10 +38,10 @@ def test_deep_link_then_student_and_instructor_launches(tool, lms, browser):
                            max_attempts="3", grade_policy="latest", title="Week 1 orientation")
     link = lms.store.state.links[link_id]
     # The ltiResourceLink came back with custom parameters naming the activity (only the options its phase
-    # honours: the Difficult Client has no "language") and a line item.
+    # honours: the Difficult Client's coding task in the picker's first language, Python) and a line item.
     assert {k: v for k, v in link.custom.items() if k != "activity_key"} == {
         "phase": "difficult_client", "difficulty": "hard", "time_limit": "45", "max_attempts": "3",
-        "grade_policy": "latest", "submission_policy": "best", "max_submits": "10"}
+        "grade_policy": "latest", "submission_policy": "best", "max_submits": "10", "language": "python"}
     assert len(link.custom["activity_key"]) == 36
     lineitem = lms.store.state.lineitems[link.lineitem_id]
     assert (lineitem.score_maximum, lineitem.label, lineitem.resource_id, lineitem.tag) == (

@@ -74,7 +74,8 @@ def test_the_picker_lists_the_courses_interviews_and_a_placed_link_keeps_level_a
     assert f'value="{interview}"' in follows and "Meet the baker" in follows and unlaunched not in follows
     assert 'id="level" name="level"' in shown.text and 'id="language-python" name="language"' in shown.text
     other = browser.post(action, data={"csrf_token": token, "phase": "difficult_client", "show_options": "1"})
-    assert 'id="after"' not in other.text and 'id="level"' not in other.text and 'name="language"' not in other.text
+    # The interview has a language (its coding task's) but neither a level nor a link to follow.
+    assert 'id="after"' not in other.text and 'id="level"' not in other.text and 'name="language"' in other.text
 
     answer = browser.post(action, data={"csrf_token": token, "phase": "code_crucible", "scenario": "bakery_receipt",
                                         "language": ["java", "python"], "level": "junior", "after": interview,

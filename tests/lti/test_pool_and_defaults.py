@@ -72,9 +72,13 @@ def test_a_pool_is_checked_and_stored_once_each_in_catalogue_order(pool_register
     assert errors == [] and choice is not None and choice.options["language"] == "javascript"
     choice, errors = parse_choice({**POOL, "language": "java"})
     assert choice is None and errors == ["The Pool Phase has nothing to offer in java yet; choose another language"]
-    # The Difficult Client keeps its single choice.
+    # The Difficult Client's pool is of clients, and says so.
     choice, errors = parse_choice({"phase": "difficult_client", "scenario": "angry_bakery_owner,bored_professor"})
-    assert choice is None and errors == ["choose a scenario from the list"]
+    assert choice is None and errors == ["choose clients from the list"]
+    choice, errors = parse_choice({"phase": "difficult_client",
+                                   "scenario": "impatient_restaurant_owner,angry_bakery_owner"})
+    assert errors == [] and choice is not None
+    assert choice.options["scenario"] == "angry_bakery_owner,impatient_restaurant_owner"
 
 
 def test_the_picker_offers_a_pool_hints_and_seeding_only_to_the_phase_that_uses_them(pool_registered, tool,
@@ -85,7 +89,8 @@ def test_the_picker_offers_a_pool_hints_and_seeding_only_to_the_phase_that_uses_
     action, token = f"{tool.url}{form['action']}", form["fields"]["csrf_token"]
     client = browser.post(action, data={"csrf_token": token, "phase": "difficult_client", "show_options": "1"})
     assert 'name="hints"' not in client.text and 'name="seeding"' not in client.text
-    assert '<select id="scenario" name="scenario"' in client.text and 'type="checkbox"' not in client.text
+    assert 'type="checkbox" id="scenario-angry_bakery_owner" name="scenario"' in client.text  # a pool of clients
+    assert "Clients to draw from" in client.text and '<select id="scenario"' not in client.text
     assert 'id="max_submits" name="max_submits" type="number" min="0" max="100" value="10"' in client.text
 
     shown = browser.post(action, data={"csrf_token": token, "phase": "pool", "show_options": "1"})

@@ -154,7 +154,7 @@ def test_picker_rejects_bad_csrf_and_bad_choices(tool, make_lms, browser):
 
     scenario = list_scenarios()[0].id
     wrong_scenario = browser.post(action, data={**good, "phase": "difficult_client", "scenario": "no_such_one"})
-    assert wrong_scenario.status_code == 400 and "choose a scenario from the list" in wrong_scenario.text
+    assert wrong_scenario.status_code == 400 and "choose clients from the list" in wrong_scenario.text
     assert f'value="{scenario}"' in wrong_scenario.text  # the picker again, for the Difficult Client
     ok = browser.post(action, data={**good, "phase": "difficult_client", "scenario": scenario})
     assert ok.status_code == 200 and forms_in(ok.text)[0]["fields"]["JWT"]

@@ -13,6 +13,7 @@ The first check that fails rejects the seed with a sentence saying why (for whoe
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 
 from grader.phases.bug_hunt.edits import apply, line_of, moved
@@ -116,24 +117,31 @@ def _label(bug: Bug) -> str:
     return f"{bug.type} bug in {bug.function} ({bug.description})"
 
 
+# Verification may run in several threads at once: the memo is read and written under its lock (the run itself is
+# not, so two threads may both verify the same program once; they reach the same verdict).
+_original_lock = threading.Lock()
 _original_checked: dict[tuple[str, str], str] = {}
 
 
 def check_original(backend: SandboxBackend, program: Program, language: str) -> str:
     """'' when the original passes every test, else why not (remembered per program digest)."""
     key = (program.digest(language), backend.name)
-    if key not in _original_checked:
-        report = run(backend, program, language, program.source(language))
-        failing = _failing(report)
-        if report.load_error:
-            _original_checked[key] = f"the original program does not load: {report.load_error[-300:]}"
-        elif failing:
-            name, case = next(iter(failing.items()))
-            _original_checked[key] = (f"the original program fails {len(failing)} test(s), e.g. {name!r}: "
-                                      f"{case.message} (got {case.actual!r}, expected {case.expected!r})")
-        else:
-            _original_checked[key] = ""
-    return _original_checked[key]
+    with _original_lock:
+        if key in _original_checked:
+            return _original_checked[key]
+    report = run(backend, program, language, program.source(language))
+    failing = _failing(report)
+    if report.load_error:
+        verdict = f"the original program does not load: {report.load_error[-300:]}"
+    elif failing:
+        name, case = next(iter(failing.items()))
+        verdict = (f"the original program fails {len(failing)} test(s), e.g. {name!r}: "
+                   f"{case.message} (got {case.actual!r}, expected {case.expected!r})")
+    else:
+        verdict = ""
+    with _original_lock:
+        _original_checked[key] = verdict
+    return verdict
 
 
 def _check_syntax(report: TestReport, bug: Bug, expected_line: int, file_name: str, when: str) -> str:

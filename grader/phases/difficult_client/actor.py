@@ -1,7 +1,9 @@
 """The visible Actor: speaks as the client and says only what the Director permitted.
 
-Offline, replies are composed from the persona, the permitted hint or reveal and varied templates; the
-template is picked by a stable hash of (scenario, turn, kind), so a replay gives the same words.
+Offline, a reply answers the Director's intent from whole sentences only: the world's answers, the permitted
+hint or reveal, a constraint's acknowledgement, the persona's lines and generic ones for scenarios that lack
+them. A line is picked by a stable hash of (scenario, turn, kind) among those not said yet in the conversation,
+so a replay gives the same words and asking again never gets the same sentence back.
 With an LLM, the offline reply is the draft the model rephrases in character, and ``check_reply``
 rejects any LLM reply that states a fact it was not permitted to, or drops one it had to say.
 """
@@ -20,24 +22,90 @@ from grader.phases.difficult_client.models import Constraint, Scenario
 from grader.phases.difficult_client.text import content_stems
 from grader.phases.difficult_client.triggers import word_matches
 
-GENERIC = {
-    "opener": ("", "Well,", "So,", "Alright,"),
-    "repeat": ("Like I said: {fact}", "I told you already — {fact}", "Again: {fact}", "Yes, as I said, {fact}"),
-    "hint_again": ("{hint} That's all I'll say until you ask properly.", "{hint}", "As I said, {hint}"),
-    "deflect": ("I'm not sure what you're getting at.", "Can you ask that differently?",
-                "That's not really what's on my mind."),
+# Every line is a whole sentence (or several): replies are built by putting whole sentences side by side, never by
+# splicing one into another, so no reply can carry a capital after a comma or a dangling fragment.
+GENERIC: dict[str, tuple[str, ...]] = {
+    "opener": ("Alright.", "Okay.", "Right."),
+    "hint_again": ("That's all I'll say until you ask properly.", "I've said as much already.",
+                   "Ask me properly and you might hear more."),
+    "deflect": ("I'm not sure what you're asking. Can you put it another way?", "Can you ask that differently?",
+                "Sorry, what do you mean? Ask me that again in plain words."),
     "rude": ("I don't appreciate that tone.", "There's no need to talk to me like that."),
     "confused": ("I don't follow all those technical words.", "Could you say that in plain language?"),
     "extraction": (
         "I'm not going to recite a list at you. Ask me about my business like a person would.",
         "Everything? At once? No. Talk to me properly, one thing at a time.",
-        "You want the whole lot in one go? That's not how this works — ask me real questions.",
+        "You want the whole lot in one go? That's not how this works. Ask me real questions.",
     ),
     "unlock": (
-        "Alright — I think you've finally got the picture. Here's the first thing I need built.",
+        "Alright. I think you've finally got the picture. Here's the first thing I need built.",
         "Good. You understand what I'm dealing with now. Let's talk about the first piece of work.",
     ),
+    "stuffed": (
+        "That's a list of words, not a question. Ask me something properly.",
+        "I can't answer a string of keywords. What do you actually want to know?",
+        "Pick one thing and ask me a real question about it.",
+        "Are you reading me a shopping list? Ask me a proper question.",
+    ),
+    "repeat": (
+        "You just asked me that.",
+        "You've asked me that already.",
+        "Same question as before. Ask me something new.",
+        "We've been over that. What else do you want to know?",
+    ),
+    "acknowledge": (
+        "Yes, I've already told you about that.",
+        "We've covered that one already.",
+        "I told you that already, and it hasn't changed.",
+        "That's what I said before. Nothing's changed.",
+        "You've got that one already. What else?",
+        "I already answered that. Write it down this time.",
+    ),
+    "unknown": (
+        "I couldn't tell you, and it doesn't matter for this job.",
+        "No idea. That's not something I think about.",
+        "That's got nothing to do with what I need from you.",
+        "I really don't know. Ask me about the work.",
+    ),
+    "courtesy": (
+        "Right. What else do you need to know?",
+        "Fine. Anything else you need from me?",
+        "Mm-hm. Go on, ask me what you need.",
+    ),
+    "small_talk": (
+        "Busy, as always. What do you need to know?",
+        "Run off my feet, thanks for asking. Go on.",
+        "I'll be better once this is sorted. What do you need from me?",
+    ),
+    "general": (
+        "That's the main of it for now. Ask me about whatever you need to know.",
+        "I just need it to work, without any fuss. Ask me what you need to know.",
+        "I think you've got the picture. Ask me about anything specific.",
+    ),
+    "world_again": (
+        "That's about all there is to say about that.",
+        "Not much more to it than that, honestly.",
+        "That's the long and short of it.",
+        "There's nothing more to add on that, really.",
+    ),
 }
+# A world answer for a scenario written before it had a world: plain enough to fit any client.
+GENERIC_WORLD: dict[str, tuple[str, ...]] = {
+    "business": ("It's a small business, and it keeps me busy from morning to night.",
+                 "I've been doing this a long time. I know my work; I just don't know computers."),
+    "day": ("Every day is busy, start to finish. There's never enough time.",
+            "Most days I'm running from one thing to the next."),
+    "people": ("It's a small team, and everyone is stretched thin.",
+               "There are a few of us, and the people we serve keep us on our toes."),
+    "last_time": ("The last attempt didn't go well, and I'd rather not go through that again.",
+                  "What we have now barely works. That's why you're here."),
+    "success": ("Success is simple: something that works and doesn't make my life harder.",
+                "If I stop worrying about it, that's success."),
+    "dont_care": ("I don't care about the technical details. I care that it works.",
+                  "Colours and gadgets don't matter to me. Getting it right does."),
+}
+SENTENCE_END = re.compile(r"[.!?…][\"'’”)]*$")
+_TRAILING = re.compile(r"(?:[\s,;:—–-]+|\b(?:so|um|uh|and|then|but|like)\b)+$", re.I)
 
 
 def pick(options: tuple[str, ...], *key: Any) -> str:
@@ -47,24 +115,32 @@ def pick(options: tuple[str, ...], *key: Any) -> str:
     return options[zlib.crc32(":".join(map(str, key)).encode()) % len(options)]
 
 
-def _persona_or_generic(persona_options: tuple[str, ...], kind: str) -> tuple[str, ...]:
-    return tuple(persona_options) + GENERIC[kind]
+def as_sentence(line: str) -> str:
+    """A persona opener as a sentence of its own: "Look," -> "Look.", "Okay, so, um," -> "Okay."."""
+    line = line.strip()
+    if not line or SENTENCE_END.search(line):
+        return line
+    trimmed = _TRAILING.sub("", line).strip()
+    return f"{trimmed[:1].upper()}{trimmed[1:]}." if trimmed else ""
 
 
-def _lower_first(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    if not first[:1].isupper() or any(ch.isupper() for ch in first[1:]) or re.match(r"I\b", text):
-        return text  # "I ...", "WiFi ..." and acronyms keep their capital
-    return text[:1].lower() + text[1:]
+def openers(scenario: Scenario) -> tuple[str, ...]:
+    """Lead-in sentences for a hint or a reveal ("" = none): the persona's, else the generic ones."""
+    own = tuple(o for o in (as_sentence(x) for x in scenario.persona.openers) if o)
+    return ("", *(own or GENERIC["opener"]))
 
 
-def _join(opener: str, sentence: str) -> str:
-    """'Well,' + 'There is...' -> 'Well, there is...'; after ':' or '.', keep the capital."""
-    if not opener:
-        return sentence
-    if not opener.endswith((":", ".", "!", "?")):
-        sentence = _lower_first(sentence)
-    return f"{opener} {sentence}"
+def persona_lines(scenario: Scenario, kind: str) -> tuple[str, ...]:
+    """The lines a reply of ``kind`` may be: the persona's own first, then the generic ones."""
+    p = scenario.persona
+    own = {"deflect": p.deflections, "rude": p.rude_reactions, "confused": p.confused_reactions,
+           "unknown": p.unknowns}.get(kind, ())
+    return tuple(own) + GENERIC[kind]
+
+
+def compose(*sentences: str) -> str:
+    """Whole sentences side by side."""
+    return " ".join(s.strip() for s in sentences if s and s.strip())
 
 
 def hint_text(c: Constraint, entry: dict[str, Any]) -> str:
@@ -73,6 +149,15 @@ def hint_text(c: Constraint, entry: dict[str, Any]) -> str:
 
 def reveal_text(c: Constraint, entry: dict[str, Any]) -> str:
     return c.change.full_reveal if (c.change and entry["version"] == "changed") else c.full_reveal
+
+
+def acknowledge_text(c: Constraint, entry: dict[str, Any]) -> str:
+    return (c.change.acknowledge if (c.change and entry["version"] == "changed") else c.acknowledge).strip()
+
+
+def world_answer(scenario: Scenario, key: str) -> str | None:
+    """The scenario's own answer for a world key (or ``extra:<n>``); None when the scenario has no world."""
+    return scenario.world.answer(key) if scenario.world else None
 
 
 @dataclass(frozen=True)
@@ -91,47 +176,82 @@ class ReplyPlan:
         return " ".join(x for x in (self.core, self.suffix) if x)
 
 
+class _Lines:
+    """Deterministic picks that prefer what the client has not said yet in this conversation (so asking again
+    gets a different sentence), keyed by scenario and turn so a replay says the same words."""
+
+    def __init__(self, scenario: Scenario, state: dict[str, Any], turn: int) -> None:
+        self.key = (scenario.id, turn)
+        self.said = " ".join(_norm(m["text"]) for m in state["transcript"] if m["role"] == "client")
+
+    def new(self, line: str) -> bool:
+        return bool(line) and _norm(line) not in self.said
+
+    def pick(self, options: tuple[str, ...], kind: str) -> str:
+        fresh = tuple(o for o in options if not o or self.new(o))
+        return pick(fresh or options, *self.key, kind)
+
+
 def plan_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any], j: Judgement,
                announcements: tuple[str, ...], unlocked_now: bool) -> ReplyPlan:
     """Compose the offline reply for a judged turn. ``before``/``after`` are the states around it."""
-    p, sid, turn = scenario.persona, scenario.id, j.turn
+    lines = _Lines(scenario, before, j.turn)
     parts: list[str] = []
     required: tuple[str, ...] = ()
     gist: tuple[str, ...] = ()
-    s = j.signals
-    if s["injection"] or s["extraction"]:
-        parts.append(pick(GENERIC["extraction"], sid, turn, "extraction"))
-    else:
-        if s["rude"]:
-            parts.append(pick(_persona_or_generic(p.rude_reactions, "rude"), sid, turn, "rude"))
-        elif s["jargon_heavy"]:
-            parts.append(pick(_persona_or_generic(p.confused_reactions, "confused"), sid, turn, "confused"))
-        if j.target is None:
-            if not parts:
-                parts.append(pick(_persona_or_generic(p.deflections, "deflect"), sid, turn, "deflect"))
+    fixed = {"gaming": "extraction", "rude": "rude", "repeat": "repeat", "stuffed": "stuffed", "off_world": "unknown",
+             "none": "deflect"}
+    target = scenario.constraint(j.target) if j.target else None
+    old = before["constraints"][target.id] if target else None
+    new = after["constraints"][target.id] if target else None
+    hint_now = bool(target and new and old and j.granted >= HINT and new["level"] == HINT and old["level"] == NOTHING)
+
+    if j.intent == "none" and j.via in ("courtesy", "small_talk"):
+        parts.append(lines.pick(GENERIC[j.via], j.via))
+    elif j.intent in fixed:
+        unknowns = scenario.persona.unknowns if j.intent == "off_world" and scenario.persona.unknowns else ()
+        parts.append(lines.pick(unknowns, "unknown") if unknowns and any(lines.new(u) for u in unknowns)
+                     else lines.pick(persona_lines(scenario, fixed[j.intent]), fixed[j.intent]))
+    elif j.intent == "acknowledge" and target and new:
+        own = acknowledge_text(target, new)
+        parts.append(own if lines.new(own) else lines.pick(GENERIC["acknowledge"], "acknowledge"))
+    elif j.intent == "world" and j.world:
+        answer = world_answer(scenario, j.world)
+        if answer and lines.new(answer):
+            parts.append(answer)
+        elif answer is None and j.world in GENERIC_WORLD and any(lines.new(x) for x in GENERIC_WORLD[j.world]):
+            parts.append(lines.pick(GENERIC_WORLD[j.world], "world"))
         else:
-            c = scenario.constraint(j.target)
-            old, new = before["constraints"][c.id], after["constraints"][c.id]
-            opener = pick(_persona_or_generic(p.openers, "opener"), sid, turn, "opener")
-            if new["level"] == REVEAL and old["level"] < REVEAL:
-                parts.append(_join(opener, reveal_text(c, new)))
-                required = tuple(c.change.key_facts if (c.change and new["version"] == "changed") else c.key_facts)
-            elif new["level"] == REVEAL:
-                template = pick(GENERIC["repeat"], sid, turn, "repeat")
-                parts.append(template.format(fact=_lower_first(reveal_text(c, new))))
-                required = tuple(c.change.key_facts if (c.change and new["version"] == "changed") else c.key_facts)
-            elif new["level"] == HINT and j.granted >= HINT:
-                template = GENERIC["hint_again"] if old["level"] == HINT else ("{hint}",)
-                hint = pick(template, sid, turn, "hint").format(hint=hint_text(c, new))
-                gist = (hint_text(c, new),)
-                parts.append(_join(opener, hint) if old["level"] == NOTHING and not parts else hint)
-            elif not parts:
-                parts.append(pick(_persona_or_generic(p.deflections, "deflect"), sid, turn, "deflect"))
+            parts.append(lines.pick(GENERIC["world_again"], "world_again"))
+        if hint_now and target and new:
+            parts.append(hint_text(target, new))
+            gist = (hint_text(target, new),)
+    elif j.intent == "general":
+        if hint_now and target and new:
+            parts += [lines.pick(openers(scenario), "opener"), hint_text(target, new)]
+            gist = (hint_text(target, new),)
+        else:
+            parts.append(lines.pick(GENERIC["general"], "general"))
+    elif target and old and new:  # a question on a constraint's topic
+        if j.signals.get("jargon_heavy"):
+            parts.append(lines.pick(persona_lines(scenario, "confused"), "confused"))
+        if new["level"] == REVEAL and old["level"] < REVEAL:
+            parts += [lines.pick(openers(scenario), "opener") if not parts else "", reveal_text(target, new)]
+            facts = target.change.key_facts if (target.change and new["version"] == "changed") else target.key_facts
+            required = tuple(facts)
+        elif new["level"] == HINT and j.granted >= HINT:
+            hint = hint_text(target, new)
+            gist = (hint,)
+            if old["level"] == NOTHING:
+                parts += [lines.pick(openers(scenario), "opener") if not parts else "", hint]
+            else:
+                parts += [hint, lines.pick(GENERIC["hint_again"], "hint_again")]
+    if not any(parts):
+        parts.append(lines.pick(persona_lines(scenario, "deflect"), "deflect"))
     tail = list(announcements)
     if unlocked_now:
-        tail.append(pick(GENERIC["unlock"], sid, turn, "unlock"))
-    return ReplyPlan(core=" ".join(x for x in parts if x), suffix=" ".join(tail), required_facts=required,
-                     required_gist=gist)
+        tail.append(pick(GENERIC["unlock"], scenario.id, j.turn, "unlock"))
+    return ReplyPlan(core=compose(*parts), suffix=compose(*tail), required_facts=required, required_gist=gist)
 
 
 def known_versions(entry: dict[str, Any]) -> tuple[bool, bool]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from grader.phases.difficult_client.models import Scenario
@@ -10,7 +14,6 @@ from grader.scenarios import Catalogue, ScenarioMeta
 
 SCENARIOS: Catalogue[Scenario] = Catalogue(PHASE_ID, Path(__file__).resolve().parent / "scenarios",
                                            DifficultClientSchema)
-DEFAULT_SCENARIO = "angry_bakery_owner"
 
 
 def load_scenario(scenario_id: str) -> Scenario:
@@ -19,8 +22,11 @@ def load_scenario(scenario_id: str) -> Scenario:
 
 
 def list_scenarios() -> list[ScenarioMeta]:
-    """Public metadata of every scenario, sorted by id: safe for any page."""
-    return SCENARIOS.list()
+    """Public metadata of every scenario, sorted by id: safe for any page. Its ``languages`` are those its Code
+    Crucible task is verified in (none while the task is not served: the picker then offers it in no language)."""
+    from grader.phases.code_crucible import served_languages  # the Crucible's tasks load these scenarios too
+
+    return [replace(meta, languages=served_languages(SCENARIOS.load(meta.id).task)) for meta in SCENARIOS.list()]
 
 
 def parse_scenario(text: str, *, file: str, expected_id: str | None = None) -> Scenario:
@@ -28,15 +34,25 @@ def parse_scenario(text: str, *, file: str, expected_id: str | None = None) -> S
     return SCENARIOS.parse(text, file=file, expected_id=expected_id)
 
 
-def choose_scenario_id(scenario: str, difficulty: str) -> str:
-    """The named scenario if it exists; otherwise the first of the chosen difficulty; otherwise the default.
+def choose_scenario(pool: Sequence[str] | None, difficulty: str | None, seed_key: str,
+                    played: Iterable[str] = ()) -> str:
+    """The scenario a new attempt plays (deterministic for the same arguments).
 
-    Raises nothing for an unknown name (an activity placed before a scenario was removed must still launch).
+    ``pool``: the activity's scenario ids (None or [] = every scenario; unknown ids are skipped, and a pool with
+    none left is every scenario, so an activity placed before a scenario was removed still launches).
+    ``difficulty`` narrows a pool of several to its scenarios of that difficulty, when it has any. ``played``:
+    the scenarios of the learner's earlier attempts in this activity, oldest first; the draw prefers those played
+    least, and not the one just played, so a retake starts from a client whose answers are not yet known.
     """
     ids = SCENARIOS.ids()
-    if scenario in ids:
-        return scenario
-    same = [m.id for m in list_scenarios() if m.difficulty == difficulty]
-    if same:
-        return same[0]
-    return DEFAULT_SCENARIO if DEFAULT_SCENARIO in ids else ids[0]
+    wanted = sorted({s for s in (pool or ()) if s in ids}) or ids
+    if difficulty and len(wanted) > 1:
+        wanted = [s for s in wanted if load_scenario(s).meta.difficulty == difficulty] or wanted
+    history = [s for s in played if s in wanted]
+    plays = Counter(history)
+    fewest = min(plays[s] for s in wanted)
+    fresh = [s for s in wanted if plays[s] == fewest]
+    if len(fresh) > 1 and history and history[-1] in fresh:
+        fresh.remove(history[-1])
+    number = int.from_bytes(hashlib.sha256(seed_key.encode()).digest()[:8], "big")
+    return fresh[number % len(fresh)]

@@ -14,7 +14,7 @@ from typing import Any
 from grader.llm.base import Provider
 from grader.llm.structured import structured_call
 from grader.phases.difficult_client.actor import forbidden_facts, mentions
-from grader.phases.difficult_client.code_quality import python_quality
+from grader.phases.difficult_client.coding import hidden_count
 from grader.phases.difficult_client.director import HINT, REVEAL
 from grader.phases.difficult_client.llm_roles import NarrativeSchema, evaluator_request
 from grader.phases.difficult_client.models import Scenario
@@ -30,7 +30,9 @@ GRADE_TALK = re.compile(r"(\b[A-DF][+-](?!\w)|\bgrade\b|\bscore\b|\d+\s*(/\s*\d+
 class CodeResult:
     """The sandbox's real execution of the hidden tests, passed in as data.
 
-    ``quality`` (0..1) may come from the sandbox's own linting; when None it is computed from ``source``.
+    ``quality`` (0..1) and ``quality_evidence`` come from the Submit's real linter run (coding.code_quality); None
+    when the Submit carries no measurement (it then earns no quality points). Never computed from ``source`` here:
+    a comment in the code cannot move the grade.
     """
 
     passed: int
@@ -38,12 +40,14 @@ class CodeResult:
     source: str = ""
     language: str = "python"
     quality: float | None = None
+    quality_evidence: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CodeResult:
         return cls(passed=int(data["passed"]), total=int(data["total"]), source=str(data.get("source", "")),
                    language=str(data.get("language", "python")),
-                   quality=None if data.get("quality") is None else float(data["quality"]))
+                   quality=None if data.get("quality") is None else float(data["quality"]),
+                   quality_evidence=str(data.get("quality_evidence") or ""))
 
 
 @dataclass
@@ -79,6 +83,8 @@ def _signal_counts(state: dict[str, Any]) -> dict[str, int]:
         "jargon": sum(1 for j in js if j["signals"]["jargon_heavy"]),
         "rude": sum(1 for j in js if j["signals"]["rude"]),
         "gaming": sum(1 for j in js if j["signals"]["extraction"] or j["signals"]["injection"]),
+        # Keyword lists and repeats of an earlier message (judgements from before intents have none).
+        "stuffed": sum(1 for j in js if j.get("intent") in ("stuffed", "repeat")),
     }
 
 
@@ -103,6 +109,9 @@ def _offline_narrative(counts: dict[str, int], found: int, total: int, unlocked:
     if counts["gaming"]:
         improvements.append("Asking for everything at once (or instructing the system) reveals nothing; "
                             "ask about one concern at a time.")
+    if counts["stuffed"]:
+        improvements.append("Lists of keywords and repeated messages earn nothing; ask one real question at a time, "
+                            "in a full sentence.")
     if counts["closed"] > counts["open"]:
         improvements.append("Prefer open questions (what, how, tell me about) over yes/no questions.")
     if found < total:
@@ -124,28 +133,30 @@ def evaluate_session(scenario: Scenario, state: dict[str, Any], code_result: Cod
     fraction, found, total = constraint_credit(scenario, state)
     qualities = [j["quality"] for j in state["judgements"]]
     question_quality = mean(qualities) if qualities else 0.0
-    task = scenario.coding_task
     if code is None or not state["unlocked"]:
-        passed, tests_total, code_q = 0, len(task.hidden_tests), 0.0
+        passed, tests_total, code_q = 0, hidden_count(scenario, state), 0.0
         code_ev = "coding task was not unlocked" if not state["unlocked"] else "no code was submitted"
         quality_ev = code_ev
     else:
-        passed, tests_total = code.passed, code.total or len(task.hidden_tests)
+        passed, tests_total = code.passed, code.total or hidden_count(scenario, state)
         code_ev = f"{min(max(0, passed), tests_total)}/{tests_total} hidden tests passed (sandbox)"
         if code.quality is not None:
-            code_q, quality_ev = code.quality, "quality reported by the sandbox"
+            code_q, quality_ev = code.quality, code.quality_evidence or "measured by the linter on the Submit"
         else:
-            report = python_quality(code.source, task.function_name, task.signature)
-            code_q, quality_ev = report.score, report.evidence()
+            code_q, quality_ev = 0.0, "not measured: the Submit carries no linter results"
     counts = _signal_counts(state)
     grade = difficult_client_grade(
         constraint_fraction=fraction, question_quality=question_quality, tests_passed=passed,
         tests_total=tests_total, code_quality=code_q,
+        # One line for the gradebook's comment (the AGS passback puts the letter before it).
+        summary=f"Difficult Client: {found}/{total} constraints found, "
+                f"{min(max(0, passed), tests_total)}/{tests_total} hidden tests passed",
         evidence={
             "constraints": f"{found}/{total} constraints fully discovered ({fraction:.0%} credit by weight)",
             "question_quality": f"mean quality {question_quality:.2f} over {counts['turns']} question(s); "
                                 f"{counts['empathetic']} empathetic, {counts['open']} open, {counts['jargon']} "
-                                f"jargon-heavy, {counts['rude']} rude, {counts['gaming']} gaming",
+                                f"jargon-heavy, {counts['rude']} rude, {counts['gaming']} gaming, "
+                                f"{counts['stuffed']} keyword lists or repeats",
             "code_correctness": code_ev,
             "code_quality": quality_ev,
         },
@@ -155,7 +166,10 @@ def evaluate_session(scenario: Scenario, state: dict[str, Any], code_result: Cod
     if provider is not None and provider.enabled:
         lines = [f"{i.item}: {i.evidence}" for i in grade.items]
         lines += [f"student: {m['text']}" for m in state["transcript"] if m["role"] == "student"][-12:]
-        result = structured_call(provider, evaluator_request(lines), NarrativeSchema())
+        # The schema rejects items that are not real sentences about this session (bare numbers, grade talk,
+        # filler); its reasons go back to the model in the one repair request.
+        session = lines + [m["text"] for m in state["transcript"]]
+        result = structured_call(provider, evaluator_request(lines), NarrativeSchema(session=session))
         calls = [r.to_dict() for r in result.records]
         forbidden = forbidden_facts(scenario, state)
         texts = [] if result.data is None else result.data["strengths"] + result.data["improvements"]

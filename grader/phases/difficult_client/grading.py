@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from grader.phases.code_crucible import Exercise
+from grader.phases.difficult_client.coding import code_quality, exercise_of, missed_tests
 from grader.phases.difficult_client.director import HINT, REVEAL
 from grader.phases.difficult_client.evaluator import CodeResult, evaluate_session
 from grader.phases.difficult_client.models import Scenario
@@ -18,13 +20,25 @@ from grader.scoring import Grade
 STATUS_LABELS = {REVEAL: "found", HINT: "partly found"}
 
 
-def code_result_of(submit: dict[str, Any] | None, language: str) -> CodeResult | None:
-    """``submit`` is ``{"id", "source", "result"}`` of the Submit that counts (its result has hidden counts)."""
-    if not submit or not isinstance(submit.get("result"), dict) or "hidden" not in submit["result"]:
+def code_result_of(submit: dict[str, Any] | None, exercise: Exercise | None) -> CodeResult | None:
+    """``submit`` is ``{"id", "source", "result"}`` of the Submit that counts: the Crucible exercise's result, with
+    the hidden tests' counts and the linter's measurements."""
+    if exercise is None or not submit or not isinstance(submit.get("result"), dict) or \
+            not isinstance(submit["result"].get("hidden"), dict):
         return None
-    hidden = submit["result"]["hidden"]
-    return CodeResult(passed=int(hidden["passed"]), total=int(hidden["total"]), source=submit["source"],
-                      language=language)
+    result = submit["result"]
+    measured = code_quality(exercise, result)
+    return CodeResult(passed=int(result["hidden"]["passed"]), total=int(result["hidden"]["total"]),
+                      source=str(submit.get("source") or ""), language=exercise.language,
+                      quality=measured[0] if measured else None, quality_evidence=measured[1] if measured else "")
+
+
+def code_report(scenario: Scenario, state: dict[str, Any], exercise: Exercise, code: CodeResult,
+                result: dict[str, Any]) -> dict[str, Any]:
+    """The report card's code section: tests passed, the language, the quality evidence, and each task requirement
+    the interview missed with the hidden tests it became (``topic`` and ``description`` kept apart)."""
+    return {"passed": code.passed, "total": code.total, "language": exercise.language,
+            "quality": code.quality_evidence, "missed": missed_tests(scenario, state, exercise, result)}
 
 
 def constraint_report(scenario: Scenario, state: dict[str, Any]) -> list[dict[str, str]]:
@@ -44,7 +58,8 @@ def constraint_report(scenario: Scenario, state: dict[str, Any]) -> list[dict[st
 def grade_attempt(scenario: Scenario, state: dict[str, Any], submit: dict[str, Any] | None,
                   provider: Any = None) -> tuple[Grade, dict[str, Any], dict[str, Any]]:
     """(Grade, inputs that reproduce it, report-card feedback)."""
-    code = code_result_of(submit, scenario.coding_task.language)
+    exercise = exercise_of(scenario, state)
+    code = code_result_of(submit, exercise)
     evaluation = evaluate_session(scenario, state, code, provider)
     inputs: dict[str, Any] = {
         "scenario_id": scenario.id,
@@ -56,7 +71,8 @@ def grade_attempt(scenario: Scenario, state: dict[str, Any], submit: dict[str, A
         "communication": {"strengths": evaluation.strengths, "improvements": evaluation.improvements,
                           "source": evaluation.narrative_source},
         "constraints": constraint_report(scenario, state),
-        "code": {"passed": code.passed, "total": code.total} if code else None,
+        "code": code_report(scenario, state, exercise, code, submit["result"]) if code and exercise and submit
+        else None,
         "turns": state["turn"],
     }
     if evaluation.llm_calls:

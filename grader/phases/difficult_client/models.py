@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.phases.difficult_client.text import content_stems
 from grader.phases.difficult_client.triggers import TriggerPhrase, compile_triggers
 from grader.scenarios import ScenarioMeta
-from grader.workbench import CodingTask
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Persona:
 
 
 WORLD_KEYS = ("business", "day", "people", "last_time", "success", "dont_care")
+NOTHING, HINT, REVEAL = 0, 1, 2  # how much of a constraint the client has revealed
+DOMAIN_SPREAD = 3  # a stem in the texts of this many constraints is the scenario's domain, not one topic
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ class WorldTopic:
     asks: tuple[str, ...]
     answer: str
     leads: str | None = None
+
+    def __post_init__(self) -> None:  # matched like triggers; stems computed once, when the scenario is loaded
+        object.__setattr__(self, "_asks", compile_triggers(self.asks))
+
+    @property
+    def compiled_asks(self) -> tuple[TriggerPhrase, ...]:
+        return self._asks  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,20 @@ class World:
     extra: tuple[WorldTopic, ...] = ()
 
     def answer(self, key: str) -> str:
+        """The answer for a fixed key or a scenario topic (``extra:<n>``)."""
+        if key.startswith("extra:"):
+            return self.extra[int(key.split(":", 1)[1])].answer
         return str(getattr(self, key))
+
+    def lead(self, key: str) -> str | None:
+        """The constraint whose partial hint the answer for ``key`` may carry."""
+        if key.startswith("extra:"):
+            return self.extra[int(key.split(":", 1)[1])].leads
+        return self.leads.get(key)
+
+    def topic_keys(self) -> list[str]:
+        """Every key: the scenario's own topics first, then the fixed ones."""
+        return [f"extra:{n}" for n in range(len(self.extra))] + list(WORLD_KEYS)
 
     def texts(self) -> list[str]:
         return [self.answer(k) for k in WORLD_KEYS] + [t.answer for t in self.extra]
@@ -112,11 +134,36 @@ class Scenario:
     meta: ScenarioMeta
     persona: Persona
     constraints: tuple[Constraint, ...]
-    coding_task: CodingTask | None
+    # The Code Crucible task (tasks/<id>/) this scenario's coding task is built from (coding.py).
+    task: str
     unlock_fraction: float = 0.8
     world: World | None = None
-    task: str | None = None  # the Code Crucible task (tasks/<id>/) this scenario's coding task is built from
     source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:  # computed once at load, for the Director (intents.py, director.py)
+        world = [*self.world.texts(), *(ask for topic in self.world.extra for ask in topic.asks)] if self.world else []
+        object.__setattr__(self, "_vocabulary", frozenset(content_stems(" ".join(world))))
+        per_constraint = [set(content_stems(" ".join(self._constraint_texts(c)))) for c in self.constraints]
+        object.__setattr__(self, "_domain", frozenset(s for s in set().union(*per_constraint)
+                                                       if sum(s in words for words in per_constraint) >= DOMAIN_SPREAD))
+
+    @staticmethod
+    def _constraint_texts(c: Constraint) -> list[str]:
+        texts = [*c.triggers, c.partial_hint, c.full_reveal]
+        if c.change:
+            texts += [*c.change.notice_triggers, c.change.partial_hint, c.change.full_reveal]
+        return texts
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Stems of every word the scenario's world (its answers and its topics' asks) uses."""
+        return self._vocabulary  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def domain_stems(self) -> frozenset[str]:
+        """Stems the texts of several constraints share ("volunteers" at a food pantry): a question that names
+        only these says little about which constraint it is about."""
+        return self._domain  # type: ignore[attr-defined,no-any-return]
 
     @property
     def id(self) -> str:

@@ -49,24 +49,48 @@ def manner(signals: Mapping[str, Any], flags: Sequence[str]) -> str:
         problems.append("jargon-heavy" + (f" ({', '.join(jargon)})" if jargon else ""))
     if "many_topics" in flags:
         problems.append("touches many topics at once")
+    if "stuffed" in flags:
+        problems.append("a list of keywords, not a question")
+    if "repeat" in flags:
+        problems.append("repeats an earlier message")
     return text + (" — " + ", ".join(problems) if problems else "")
+
+
+WORLD_WORDS = {"business": "the business", "day": "a typical day", "people": "the people", "last_time": "last time",
+               "success": "what success looks like", "dont_care": "what they don't care about"}
+# What a turn without a hidden requirement asked, by the Director's intent.
+NO_TARGET = {"world": "asked about the client's world ({world})", "general": "asked a general question",
+             "off_world": "asked about something outside the client's world",
+             "stuffed": "listed keywords; earned nothing", "repeat": "repeated an earlier message; earned nothing",
+             "none": "the client could not tell what was asked"}
+
+
+def _world_words(world: Any) -> str:
+    return WORLD_WORDS.get(str(world), "a topic of its own" if str(world).startswith("extra:") else str(world))
 
 
 def outcome(judgement: Mapping[str, Any], topics: Mapping[str, str], previous_level: int) -> str:
     """What the turn did to the hidden constraints, given the target's level before it."""
     target = judgement.get("target")
+    intent = str(judgement.get("intent") or "")
     if not target:
-        return "touched no hidden requirement"
+        return NO_TARGET.get(intent, "touched no hidden requirement").format(world=_world_words(judgement.get("world")))
     topic = _quoted(topics.get(str(target), str(target)))
     granted = int(judgement.get("granted") or NOTHING)
     via = judgement.get("via")
-    how = {"notice": " (noticed the change)", "follow_up": " (a follow-up)"}.get(str(via), "")
+    how = {"notice": " (noticed the change)", "follow_up": " (a follow-up)",
+           "world": f" (in answer to a question about {_world_words(judgement.get('world'))})",
+           "general": " (volunteered after a general question)"}.get(str(via), "")
     if granted > previous_level:
         return f"revealed {topic} {LEVEL_WORDS.get(granted, '')}{how}".replace("  ", " ")
     asked = {"notice": f"noticed the change to {topic}", "follow_up": f"followed up on {topic}"}.get(
         str(via), f"asked about {topic}")
     if granted == NOTHING:
-        return f"{asked}, but earned nothing (gaming the client)"
+        flags = list(judgement.get("flags") or [])
+        why = ("rude" if "rude" in flags else "too much jargon" if "jargon_heavy" in flags else "gaming the client")
+        return f"{asked}, but earned nothing ({why})"
+    if intent == "acknowledge":
+        return f"{asked} again; the client acknowledged it (already fully revealed)"
     already = "fully" if previous_level >= REVEAL else "partially"
     return f"{asked} again; nothing new (already {already} revealed)"
 

@@ -24,7 +24,8 @@ EMPATHY = re.compile(
 )
 OPEN_START = re.compile(
     r"^(what|what's|how|why|which|where|when|who|tell me|describe|walk me|explain|help me understand|"
-    r"(could|can|would) you (tell|describe|walk|explain|share|talk|say more|help me understand))\b",
+    r"(could|can|would) you (tell|describe|walk|explain|share|talk|say|expand|elaborate|go into|go over|give me|"
+    r"clarify|help me understand))\b",
     re.I,
 )
 CLOSED_START = re.compile(
@@ -194,16 +195,22 @@ class QualitySignals:
         return data
 
 
+def _clauses(sentence: str) -> list[str]:
+    """A sentence's clauses, so that "Hi there, what brings you here?" is read from "what"."""
+    return [c.strip() for c in re.split(r"\s*[,;:—–]\s*|\s+-\s+", sentence) if c.strip()]
+
+
 def _question_type(text: str) -> str:
     candidates = [s for s in sentences(text) if s.endswith("?")] or sentences(text)[-1:]
     for sentence in candidates:
-        s = sentence
-        while (stripped := LEAD_IN.sub("", s, count=1)) != s:
-            s = stripped
-        if OPEN_START.search(s):
-            return "open"
-        if CLOSED_START.search(s):
-            return "closed"
+        for clause in _clauses(sentence):
+            s = clause
+            while (stripped := LEAD_IN.sub("", s, count=1)) != s:
+                s = stripped
+            if OPEN_START.search(s):
+                return "open"
+            if CLOSED_START.search(s):
+                return "closed"
     if any(s.endswith("?") for s in candidates):
         return "closed"  # "Budget?" — a bare question is a closed one
     return "none"
@@ -235,7 +242,7 @@ def quality_score(s: QualitySignals) -> float:
     score += 0.2 if s.empathetic else 0.0
     score += {"open": 0.15, "closed": -0.05, "none": -0.1}[s.question_type]
     score += 0.1 if s.clear else (-0.1 if s.word_count < 3 or s.word_count > 70 else 0.0)
-    score -= 0.1 * min(len(s.jargon), 2)
+    score -= 0.1 * min(len(s.jargon), 3)
     score -= 0.6 if s.rude else 0.0
     score -= 0.5 if (s.extraction or s.injection) else 0.0
     return round(min(1.0, max(0.0, score)), 3)

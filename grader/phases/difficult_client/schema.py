@@ -20,7 +20,6 @@ from grader.phases.difficult_client.models import (
     WorldTopic,
 )
 from grader.scenarios import ScenarioMeta
-from grader.workbench import CodingTaskSchema
 
 PHASE_ID = "difficult_client"
 SCHEMA_VERSIONS = (1,)
@@ -149,8 +148,10 @@ class DifficultClientSchema(Schema):
     unlock_fraction = fields.Float(load_default=0.8, validate=validate.Range(min=0.1, max=1.0))
     persona = fields.Nested(PersonaSchema, required=True)
     constraints = fields.List(fields.Nested(ConstraintSchema), required=True, validate=validate.Length(min=4, max=6))
-    coding_task = fields.Nested(CodingTaskSchema, load_default=None)
-    task = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    # The Code Crucible task the coding task is built from (whether it is served is the Crucible's bank's business:
+    # a test checks every shipped scenario's, and the picker lists the languages it is verified in).
+    task = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$",
+                                                                 error="must name a Code Crucible task id"))
     world = fields.Nested(WorldSchema, load_default=None)
 
     @validates_schema
@@ -159,8 +160,6 @@ class DifficultClientSchema(Schema):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValidationError(f"duplicate constraint id(s): {', '.join(dupes)}", "constraints")
-        if data.get("coding_task") is None and not data.get("task"):
-            raise ValidationError("a scenario needs a coding task: name a Code Crucible task", "task")
         world = data.get("world")
         if world is not None:
             for key, target in world.leads.items():
@@ -180,9 +179,8 @@ class DifficultClientSchema(Schema):
     def build(self, data: dict[str, Any], **_: Any) -> Scenario:
         meta = ScenarioMeta(phase=PHASE_ID, id=data["id"], title=data["title"],
                             persona_name=data["persona"].name, difficulty=data["difficulty"],
-                            summary=data["summary"],
-                            languages=(data["coding_task"].language,) if data["coding_task"] else ())
+                            summary=data["summary"])  # languages: the task's, filled in by list_scenarios
         return Scenario(schema_version=data["schema_version"], meta=meta, persona=data["persona"],
-                        constraints=tuple(data["constraints"]), coding_task=data["coding_task"],
-                        unlock_fraction=data["unlock_fraction"], world=data["world"], task=data["task"])
+                        constraints=tuple(data["constraints"]), task=data["task"],
+                        unlock_fraction=data["unlock_fraction"], world=data["world"])
 

@@ -17,6 +17,7 @@ def difficult_client_grade(
     tests_total: int,
     code_quality: float,
     evidence: Mapping[str, str] | None = None,
+    summary: str = "Difficult Client",
 ) -> Grade:
     """Constraints (weighted fraction discovered), question quality (0–1), code correctness (hidden tests
     passed, from real execution), code quality (0–1). Inputs are clamped to their meaningful range."""
@@ -34,4 +35,4 @@ def difficult_client_grade(
         RubricItem("code_quality", points(w["code_quality"] * code), w["code_quality"],
                    ev.get("code_quality", f"code quality {code:.2f}")),
     ]
-    return Grade.from_items(items, summary="Difficult Client")
+    return Grade.from_items(items, summary=summary)

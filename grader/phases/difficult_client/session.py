@@ -22,11 +22,12 @@ from grader.phases.difficult_client.actor import (
     check_reply,
     forbidden_facts,
     known_versions,
-    mentions,
     plan_reply,
 )
 from grader.phases.difficult_client.catalogue import load_scenario
-from grader.phases.difficult_client.director import HINT, LEVEL_NAMES, REVEAL, judge
+from grader.phases.difficult_client.coding import coding_view
+from grader.phases.difficult_client.director import HINT, LEVEL_NAMES, REVEAL, STRICTNESS, asked_entry, judge
+from grader.phases.difficult_client.grounding import check_grounding
 from grader.phases.difficult_client.llm_roles import (
     QuestionJudgementSchema,
     actor_request,
@@ -42,7 +43,7 @@ MAX_MESSAGE_CHARS = 2000
 MAX_TURNS = 60
 MAX_REPLY_CHARS = 1200
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
-_APPEND_ONLY = frozenset({"transcript", "judgements"})
+_APPEND_ONLY = frozenset({"transcript", "judgements", "asked"})
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -70,15 +71,22 @@ class TurnOutcome:
                 "coding_task_unlocked": view["coding_task_unlocked"]}
 
 
-def start_session(scenario: Scenario) -> dict[str, Any]:
+def start_session(scenario: Scenario, difficulty: str | None = None) -> dict[str, Any]:
+    """A new session at ``difficulty`` (easy, medium or hard; None: the scenario's own difficulty)."""
+    if difficulty is not None and difficulty not in STRICTNESS:
+        raise ValueError(f"unknown difficulty {difficulty!r}: one of {', '.join(STRICTNESS)}")
     return {
         "version": STATE_VERSION,
         "phase": PHASE,
         "scenario_id": scenario.id,
+        "difficulty": difficulty or scenario.meta.difficulty,
         "turn": 0,
         "constraints": {c.id: {"level": 0, "version": "original", "stale_level": 0, "first_turn": None}
                         for c in scenario.constraints},
+        # What "that" refers to in a follow-up: the last constraint or world topic talked about.
         "last_constraint": None,
+        "last_world": None,
+        "asked": [],  # each student message, normalised, with what it pointed at (repeat detection)
         "transcript": [{"role": "client", "text": scenario.persona.greeting, "turn": 0}],
         "judgements": [],
         "unlocked": False,
@@ -129,8 +137,10 @@ def _check(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
     return message.strip()
 
 
-def _advance(scenario: Scenario, state: dict[str, Any], j: Any) -> tuple[dict[str, Any], tuple[str, ...], bool]:
-    """The state after judgement ``j``: levels raised, scheduled changes applied, unlock checked."""
+def _advance(scenario: Scenario, state: dict[str, Any], j: Any, message: str
+             ) -> tuple[dict[str, Any], tuple[str, ...], bool]:
+    """The state after judgement ``j`` of ``message``: levels raised, scheduled changes applied, unlock checked,
+    the message remembered and what a follow-up would refer to."""
     # A copy of what a turn changes; the transcript and the judgements grow by new lists (stream_turn), their
     # entries are never modified, so they are shared with ``state`` rather than copied (the input stays untouched).
     after = {k: v if k in _APPEND_ONLY or isinstance(v, _SCALARS) else copy.deepcopy(v) for k, v in state.items()}
@@ -140,7 +150,11 @@ def _advance(scenario: Scenario, state: dict[str, Any], j: Any) -> tuple[dict[st
         if j.granted > entry["level"]:
             entry["level"] = j.granted
             entry["first_turn"] = entry["first_turn"] or j.turn
-        after["last_constraint"] = j.target
+    after["asked"] = [*state.get("asked", []), asked_entry(state, message)]
+    if j.intent in ("constraint", "acknowledge", "rude", "general", "world") and (j.target or j.world):
+        after["last_constraint"], after["last_world"] = j.target, j.world
+    elif j.intent in ("stuffed", "gaming", "off_world"):
+        after["last_constraint"], after["last_world"] = None, None
     announcements: list[str] = []
     for c in scenario.constraints:
         entry = after["constraints"][c.id]
@@ -154,54 +168,56 @@ def _advance(scenario: Scenario, state: dict[str, Any], j: Any) -> tuple[dict[st
     return after, tuple(announcements), unlocked_now
 
 
-def _llm_reply(scenario: Scenario, before: dict[str, Any], after: dict[str, Any], message: str, plan: ReplyPlan,
-               provider: Provider) -> Iterator[dict[str, Any]]:
-    """Stream the LLM's rephrasing of ``plan.core``, releasing text only a sentence at a time and only once
-    it has passed the leak check. Returns (reply or None, fallback reason, call records); on a failure
-    after text was shown it yields a reset, then the offline reply."""
+def _llm_reply(scenario: Scenario, after: dict[str, Any], message: str, plan: ReplyPlan,
+               provider: Provider) -> tuple[str | None, str | None, list[dict[str, Any]]]:
+    """The model's rephrasing of ``plan.core`` plus the verbatim ``plan.suffix``, or None and the reason it was
+    refused; with the call records.
+
+    Validate before showing: the model's whole reply is buffered and checked (leaks, dropped facts and hints,
+    prompt scaffolding, invented or contradicted specifics) before a word of it can reach the page, so a
+    student never reads text that is then withdrawn. Chosen over "show the offline reply, swap in the model's
+    when it passes" because a swap withdraws text the student has already read too, and the checks that matter
+    most (a dropped fact, an invented requirement) can only be judged on the whole reply. The cost is latency:
+    the reply appears once the model has finished (``max_tokens`` and the provider's timeout bound that)."""
     forbidden = forbidden_facts(scenario, after)
-    emitted, buffer, records = 0, "", []
-    stream = None
+    buffer, stream, evidence = "", None, []
     try:
-        stream = provider.stream(actor_request(scenario, message, plan.core, before["transcript"]))
+        stream = provider.stream(actor_request(scenario, plan.core))  # the model never sees the student's text
         for chunk in stream:
             buffer += chunk
             if len(buffer) > MAX_REPLY_CHARS:
                 raise LLMError("too_long")
             if "<<<" in buffer or ">>>" in buffer:
-                raise LLMError("format")
-            cut = max((m.end() for m in _SENTENCE_END.finditer(buffer)), default=0)
-            if cut > emitted:
-                if any(mentions(buffer[:cut], f) for f in forbidden):
-                    raise LLMError("leak")
-                yield {"type": "chunk", "text": buffer[emitted:cut]}
-                emitted = cut
-        problem = check_reply(buffer, forbidden, plan.required_facts, plan.required_gist)
+                raise LLMError("format")  # an echoed prompt: stop paying for the rest of it
+        reply = buffer.strip()
+        problem = check_reply(reply, forbidden, plan.required_facts, plan.required_gist)
+        if problem is None:
+            problem, evidence = check_grounding(reply, scenario, after, plan.core, message)
         if problem:
             raise LLMError(problem)
     except LLMError as exc:
-        if stream is not None:
-            outcome = stream.record.outcome if stream.record.outcome != "ok" else f"rejected:{exc.kind}"
-            records.append({**stream.record.to_dict(), "outcome": outcome})
-        else:
-            records.append({"purpose": "actor", "provider": provider.name, "model": provider.model,
-                            "outcome": exc.kind})
-        if emitted:
-            yield {"type": "reset"}
-        yield {"type": "chunk", "text": plan.text}
-        return None, exc.kind, records
-    records.append(stream.record.to_dict())
-    if len(buffer) > emitted:
-        yield {"type": "chunk", "text": buffer[emitted:]}
-    if plan.suffix:
-        yield {"type": "chunk", "text": " " + plan.suffix}
-    return " ".join(x for x in (buffer.strip(), plan.suffix) if x), None, records
+        if stream is None:
+            return None, exc.kind, [{"purpose": "actor", "provider": provider.name, "model": provider.model,
+                                     "outcome": exc.kind}]
+        outcome = stream.record.outcome if stream.record.outcome != "ok" else f"rejected:{exc.kind}"
+        return None, exc.kind, [{**stream.record.to_dict(), "outcome": outcome, "detail": evidence[:5]}]
+    return " ".join(x for x in (reply, plan.suffix) if x), None, [stream.record.to_dict()]
+
+
+def _pieces(reply: str) -> list[str]:
+    """``reply`` cut after each sentence, so the page can show it sentence by sentence; the pieces join back
+    to exactly ``reply``."""
+    cuts = [m.end() for m in _SENTENCE_END.finditer(reply)]
+    bounds = [0, *cuts, len(reply)]
+    return [reply[i:j] for i, j in zip(bounds, bounds[1:], strict=False) if j > i]
 
 
 def stream_turn(scenario: Scenario, state: dict[str, Any], message: str,
                 provider: Provider | None = None, *, llm_judge: bool = True) -> Iterator[dict[str, Any]]:
-    """Take one turn, yielding events for a live page: ``{"type": "chunk", "text"}``, ``{"type": "reset"}``
-    (discard the chunks so far; the offline reply follows) and finally ``{"type": "done", "outcome"}``.
+    """Take one turn, yielding events for a live page: ``{"type": "chunk", "text"}`` (pieces of the final reply,
+    which is decided before the first one: they join to exactly ``outcome.reply``, and nothing shown is ever
+    withdrawn) and finally ``{"type": "done", "outcome"}``. ``llm_judge=False`` (a model that failed
+    qualification, see qualify.py) keeps the model to phrasing: the Director does not ask it to rate the question.
     Raises ``InvalidTurn`` before yielding anything if the message or state is unusable."""
     text = _check(scenario, state, message)
     provider = provider or OfflineProvider()
@@ -215,18 +231,18 @@ def stream_turn(scenario: Scenario, state: dict[str, Any], message: str,
             llm_quality = judgement_quality(result.data)
 
     j = judge(scenario, state, text, llm_quality)
-    after, announcements, unlocked_now = _advance(scenario, state, j)
+    after, announcements, unlocked_now = _advance(scenario, state, j, text)
     plan = plan_reply(scenario, state, after, j, announcements, unlocked_now)
     reply, source, reason = plan.text, "offline", None
-    if not provider.enabled:
-        yield {"type": "chunk", "text": reply}
-    else:
-        llm_reply, reason, records = yield from _llm_reply(scenario, state, after, text, plan, provider)
+    if provider.enabled and plan.core.strip():
+        llm_reply, reason, records = _llm_reply(scenario, after, text, plan, provider)
         calls += records
         if llm_reply is not None:
             reply, source = llm_reply, "llm"
         else:
             source = "offline_fallback"
+    for piece in _pieces(reply):
+        yield {"type": "chunk", "text": piece}
 
     after["transcript"] = [*state["transcript"],
                            {"role": "student", "text": text, "turn": j.turn},
@@ -249,9 +265,9 @@ def take_turn(scenario: Scenario, state: dict[str, Any], message: str, provider:
     return outcome
 
 
-def replay(scenario: Scenario, messages: list[str]) -> dict[str, Any]:
+def replay(scenario: Scenario, messages: list[str], difficulty: str | None = None) -> dict[str, Any]:
     """Rebuild a session's state offline from the student's messages (regrades, audits)."""
-    state = start_session(scenario)
+    state = start_session(scenario, difficulty)
     for message in messages:
         state = take_turn(scenario, state, message).state
     return state
@@ -280,7 +296,7 @@ def student_view(state: dict[str, Any], scenario: Scenario | None = None) -> dic
         "messages": [{"role": m["role"], "text": m["text"]} for m in state["transcript"]],
         "feedback": [{"turn": j["turn"], "line": j["feedback"]} for j in state["judgements"]],
         "coding_task_unlocked": bool(state["unlocked"]),
-        "coding_task": sc.coding_task.public() if state["unlocked"] else None,
+        "coding_task": coding_view(sc, state),  # the Code Crucible exercise once unlocked (coding.py)
         "finished": bool(state["finished"]),
     }
 

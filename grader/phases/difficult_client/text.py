@@ -122,12 +122,13 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
         "privacy private personal confidential",
         "rule limit restriction policy cap",
         "schedule shift rota roster",
-        "data record information spreadsheet sheet",
+        "data record information spreadsheet sheet details",
         "discount deal offer promotion reduction saving",
         "annual yearly",
         "problem issue trouble outage drop fail",
         "allergy allergen",
         "kitchen cook chef",
+        "age ages aged old older young elderly",
     )
 )
 

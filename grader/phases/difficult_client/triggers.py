@@ -11,10 +11,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from grader.phases.difficult_client.text import content_stems, synonym_groups
+from grader.phases.difficult_client.text import content_stems, stem, synonym_groups
 
 FUZZY_MIN_RATIO = 85.0
 FUZZY_MIN_LENGTH = 5
+# A trigger phrase left with only such a verb once its small words are dropped ("what do you use" -> "use") is weak
+# evidence: almost any question uses it.
+GENERIC_VERBS = frozenset(stem(w) for w in ("use", "get", "go", "make", "need", "want", "work", "know", "think", "see",
+                                            "take", "give", "put", "come", "say", "find", "help", "run"))
+GENERIC_FACTOR = 0.9
 
 
 @dataclass(frozen=True)
@@ -80,13 +85,26 @@ def _phrase_score(trigger: TriggerPhrase, message: MessageWords) -> float:
         if score == 0.0:
             return 0.0
         total += score
-    # Multi-word phrases that match fully are stronger evidence than a single word.
-    return min(1.0, total / len(trigger.words) + 0.05 * (len(trigger.words) - 1))
+    # Multi-word phrases that match fully are stronger evidence than a single word (and so score above 1: "how
+    # will customers pay" names a question better than the one word "pay" does).
+    score = total / len(trigger.words) + 0.05 * (len(trigger.words) - 1)
+    return score * GENERIC_FACTOR if all(w.stem in GENERIC_VERBS for w in trigger.words) else score
 
 
 def phrase_score(trigger: str, message_stems: list[str]) -> float:
-    """0..1: how well one trigger phrase is present in the message (all its content words must be)."""
+    """0 (absent) .. about 1.2: how well one trigger phrase is present in the message (all its content words must
+    be); 1 is one word in the message's own form."""
     return _phrase_score(compile_triggers((trigger,))[0], MessageWords.of(message_stems))
+
+
+def matched_stems(triggers: tuple[TriggerPhrase, ...], message: MessageWords) -> frozenset[str]:
+    """The message's stems that the wholly matching phrases among ``triggers`` account for."""
+    out: set[str] = set()
+    for trigger in triggers:
+        if _phrase_score(trigger, message) > 0:
+            for word in trigger.words:
+                out |= {s for s in message.stems if _word_score(word, MessageWords.of([s])) > 0}
+    return frozenset(out)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,15 @@ Web routes (all authorised against the launch; state changes need the launch's C
 
 - ``GET  /a/<launch_id>`` — the page (via the adapter's ``render``).
 - ``POST /api/a/<launch_id>/dc/messages`` — ``{"message", "turn"?}``; ``Accept: text/event-stream`` streams
-  ``chunk`` / ``reset`` / ``done`` / ``error`` events, otherwise one JSON answer.
+  ``chunk`` / ``done`` / ``error`` events (the chunks are the final reply, checked before the first is sent),
+  otherwise one JSON answer.
 - ``GET  /api/a/<launch_id>/dc/state`` — the student view and the latest submission.
-- Run and Submit are the workbench's ``POST /api/a/<launch_id>/code/run`` ``{"source", "stdin"}`` and
-  ``/code/submit`` ``{"source"}`` (refused with ``task_locked`` until the task unlocks) — queue sandbox work
-  (202); the shared ``GET /api/a/<launch_id>/submissions/<id>`` gives its live status and result.
+- Run, Run examples and Submit are the workbench's ``POST /api/a/<launch_id>/code/run`` ``{"source", "stdin"}``,
+  ``/code/examples`` and ``/code/submit`` ``{"source", "language"?}`` (refused with ``task_locked`` until the task
+  unlocks, ``language_not_offered`` for code in another language than the attempt's) — queue sandbox work (202);
+  the shared ``GET /api/a/<launch_id>/submissions/<id>`` gives its live status and result. What they execute is
+  the attempt's Code Crucible exercise (``coding.py``): the scenario's task, built at unlock from the constraints
+  revealed, in the activity's ``language`` (Python by default).
 - ``POST /a/<launch_id>/dc/finish`` — end the session and queue grading, then the shared report card
   (``/a/<launch_id>/report``).
 - ``GET  /api/i/<launch_id>/dc/attempts/<id>`` — instructors only: the engine's ``instructor_view``.

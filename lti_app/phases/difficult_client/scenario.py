@@ -1,4 +1,5 @@
-"""Which scenario an attempt plays, and the LLM provider the settings choose (offline by default)."""
+"""Which scenario an attempt plays, at which difficulty, and the LLM provider the settings choose (offline by
+default)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,37 @@ from typing import Any
 
 from flask import current_app
 
-from grader.phases.difficult_client import Scenario, choose_scenario_id, load_scenario
+from grader.phases.difficult_client import Scenario, choose_scenario, list_scenarios, load_scenario
+from grader.phases.options import DIFFICULTIES, languages_of
+from lti_app.launches import scenario_pool
+from lti_app.phases.registry import NewAttempt, activity_options
 
 log = logging.getLogger(__name__)
 
 
-def scenario_for_activity(activity: Any) -> Scenario:
-    """The activity's scenario; otherwise the first one of its difficulty; otherwise the default."""
-    wanted = (activity.scenario or "").strip()
-    chosen = choose_scenario_id(wanted, (activity.options or {}).get("difficulty", ""))
-    if wanted and chosen != wanted:
-        log.warning("activity %s names an unknown scenario %r; playing %r", activity.id, wanted[:64], chosen)
-    return load_scenario(chosen)
+def scenario_for_attempt(activity: Any, learner: NewAttempt) -> tuple[Scenario, str | None]:
+    """(the scenario, the difficulty to play it at: the activity's, None for the scenario's own).
+
+    One drawn from the activity's pool (every scenario when it names none), seeded per student and attempt, and
+    preferring one this student has not played yet in this activity; the difficulty narrows the pool if it can.
+    Scenarios whose coding task is served (in the activity's language, where some are) come first."""
+    options = activity_options(activity)
+    difficulty = str(options.get("difficulty") or "")
+    difficulty = difficulty if difficulty in DIFFICULTIES else None
+    metas = list_scenarios()
+    served = {m.id: m.languages for m in metas if m.languages}
+    named = scenario_pool(activity)
+    pool = [s for s in named if s in {m.id for m in metas}]
+    if len(pool) < len(named):
+        log.warning("activity %s names unknown scenario(s) %s; drawing from the rest", activity.id,
+                    sorted(x[:64] for x in set(named) - set(pool)))
+    pool = pool or sorted(served) or [m.id for m in metas]
+    wanted = languages_of(options)
+    in_language = [s for s in pool if s in served and (not wanted or set(wanted) & set(served[s]))]
+    candidates = in_language or [s for s in pool if s in served] or pool
+    played = [str(state.get("scenario_id") or "") for state in learner.previous]
+    chosen = choose_scenario(candidates, difficulty, f"{activity.id}:{learner.user_id}:{learner.number}", played)
+    return load_scenario(chosen), difficulty
 
 
 def scenario_of(state: dict[str, Any]) -> Scenario:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy import insert, select, update
 
 from grader.phases.difficult_client import (
@@ -31,7 +31,9 @@ from lti_app.access import attempt_in_activity, require_launch
 from lti_app.errors import refuse
 from lti_app.extensions import db
 from lti_app.models import Attempt, AttemptStatus, Message, utcnow
+from lti_app.phases.difficult_client.coding import with_current_exercise
 from lti_app.phases.difficult_client.inputs import chat_message, expected_turn
+from lti_app.phases.difficult_client.qualification import judge_trusted
 from lti_app.phases.difficult_client.scenario import provider, scenario_of
 from lti_app.workbench.attempts import open_attempt, phase_attempt
 from lti_app.workbench.finish import close_for_grading, report_card_answer
@@ -61,8 +63,11 @@ def turn_payload(outcome: Any, scenario: Any) -> dict[str, Any]:
 def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tuple[str, str] | None:
     """Store the new state only if nobody else moved the conversation on since ``base_turn``.
 
-    Returns None when stored, otherwise the (reason, detail) the page should show.
+    Returns None when stored, otherwise the (reason, detail) the page should show. The state stored carries the
+    coding task's exercise from the unlock on (rebuilt as the student learns more), so the page, Run and Submit and
+    a regrade all read the same one.
     """
+    outcome.state = with_current_exercise(outcome.state)
     result = db.session.execute(
         update(Attempt)
         .where(
@@ -104,10 +109,8 @@ def _stream(events: Iterator[dict[str, Any]], attempt_id: int, base_turn: int, t
     outcome = None
     try:
         for event in events:
-            if event["type"] == "chunk":
+            if event["type"] == "chunk":  # pieces of the final, already checked reply: never withdrawn
                 yield _sse("chunk", {"text": event["text"]})
-            elif event["type"] == "reset":
-                yield _sse("reset", {})
             elif event["type"] == "done":
                 outcome = event["outcome"]
     except GeneratorExit:
@@ -146,7 +149,10 @@ def send_message(launch_id: str):  # type: ignore[no-untyped-def]
     if state["turn"] >= MAX_TURNS:
         refuse(409, "turn_limit", f"the conversation is limited to {MAX_TURNS} messages; finish the session")
     scenario = scenario_of(state)
-    events = stream_turn(scenario, state, text, provider())
+    llm = provider()
+    # The model rates questions only once it has qualified (qualification.py); until then it only phrases.
+    events = stream_turn(scenario, state, text, llm,
+                         llm_judge=judge_trusted(llm, current_app.config["SETTINGS"]))
     try:
         first = next(events)  # the engine validates before it yields anything
     except InvalidTurn as exc:

@@ -17,7 +17,7 @@ from flask import Flask
 from devlms import create_devlms_app
 from devlms.platform import DevLms, ToolEndpoints
 from grader.scoring import band_for
-from tests.phases.difficult_client.students import EXPERT, GOOD_CODE, SCENARIO
+from tests.phases.difficult_client.students import EXPERT, GOOD_CODE, SCENARIO, TRY_IT
 from tests.support.browser import Browser
 from tests.support.chromium import launch
 from tests.support.live_server import LiveServer
@@ -105,19 +105,20 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         expect(page.locator(".dc-feedback").first).to_contain_text("empathetic")
         expect(page.locator("#dc-progress-text")).to_contain_text("5 of 5 discovered")
         expect(page.locator("#dc-task")).to_be_visible()
-        expect(page.locator("#dc-task-signature")).to_contain_text("def accept_order(")
+        expect(page.locator("#dc-task-signature")).to_contain_text("def orderable_days(")
+        expect(page.locator("#dc-examples tbody tr")).to_have_count(2)
 
-        page.get_by_label("Your code").fill(GOOD_CODE + "print(accept_order(1, 9, 2), input())\n")
+        page.get_by_label("Your code").fill(GOOD_CODE + TRY_IT)
         page.get_by_label("Input for Run (optional)").fill("from-stdin")
         page.get_by_role("button", name="Run (no grade)").click()
         expect(page.locator("#cr-job-status")).to_contain_text("Done: your program finished")
-        expect(page.locator("#cr-job-result pre").first).to_have_text("True from-stdin\n")
+        expect(page.locator("#cr-job-result pre").first).to_have_text("[4, 5] from-stdin\n")
 
         page.get_by_label("Your code").fill(GOOD_CODE)
         submit = page.get_by_role("button", name="Submit for grading")
         submit.focus()
         page.keyboard.press("Enter")
-        expect(page.locator("#cr-job-status")).to_contain_text("Done: 8 of 8 hidden tests passed.")
+        expect(page.locator("#cr-job-status")).to_contain_text("Done: 13 of 13 hidden tests passed.")
         assert_accessible(page, "the page with the coding task and its results")
 
         page.get_by_role("button", name="End the session and get my report").click()
@@ -135,7 +136,8 @@ def test_student_plays_the_whole_interview_in_chromium_and_the_grade_reaches_the
         time.sleep(0.1)
     (received,) = lms.store.state.scores
     assert received.status == 200 and received.user_id == student.id
-    assert received.payload["comment"].split()[0] == letter
+    assert received.payload["comment"] == (f"{letter} — Difficult Client: 5/5 constraints found, "
+                                           "13/13 hidden tests passed")
     low, high = band_for(letter)
     assert low <= received.payload["scoreGiven"] <= max(high, 100)
     assert received.payload["gradingProgress"] == "FullyGraded"

@@ -23,11 +23,12 @@ REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) 
 
 # The bakery's function typed line by line; the editor supplies every indentation except the one dedent.
 TYPED_SOLUTION = (
-    "def accept_order(placed_day, placed_hour, pickup_day):\n"
-    "    days_ahead = pickup_day - placed_day\n"
-    "    if days_ahead < 1 or days_ahead > 7:\n"
-    "        return False\n"
-    "    return days_ahead > 1 or placed_hour < 14"
+    "def orderable_days(placed_day, placed_hour, wanted_days, closed_days):\n"
+    "    if not 0 <= placed_hour <= 23:\n"
+    "        return []\n"
+    "    first_day = placed_day + (1 if placed_hour < 14 else 2)\n"
+    "    last_day = placed_day + 7\n"
+    "    return sorted({day for day in wanted_days if first_day <= day <= last_day and day not in closed_days})"
 )
 
 
@@ -93,25 +94,29 @@ def test_student_types_code_with_the_keyboard_and_submits_it(served, dc_session,
     page.keyboard.press("Backspace")
     assert source_value(page) == ""
 
-    page.keyboard.type("def accept_order(placed_day, placed_hour, pickup_day):")
+    page.keyboard.type("def orderable_days(placed_day, placed_hour, wanted_days, closed_days):")
     page.keyboard.press("Enter")
-    assert source_value(page) == "def accept_order(placed_day, placed_hour, pickup_day):\n    "  # auto-indent
+    assert source_value(page) == ("def orderable_days(placed_day, placed_hour, wanted_days, closed_days):\n"
+                                  "    ")  # auto-indent
     page.keyboard.press("Tab")
     assert source_value(page).endswith(":\n        ")  # Tab indents, inside the editor
     page.keyboard.press("Shift+Tab")
     assert source_value(page).endswith(":\n    ")
-    page.keyboard.type("days_ahead = pickup_day - placed_day")
-    page.keyboard.press("Enter")
-    page.keyboard.type("if days_ahead < 1 or days_ahead > 7:")
+    page.keyboard.type("if not 0 <= placed_hour <= 23:")
     page.keyboard.press("Enter")
     assert source_value(page).endswith(":\n        ")  # a nested block indents further
-    page.keyboard.type("return False")
+    page.keyboard.type("return []")
     page.keyboard.press("Enter")
-    assert source_value(page).endswith("False\n        ")  # Python cannot know the block ends: Shift+Tab
+    assert source_value(page).endswith("[]\n        ")  # Python cannot know the block ends: Shift+Tab
     page.keyboard.press("Shift+Tab")
-    page.keyboard.type("return days_ahead > 1 or placed_hour < 14")
+    page.keyboard.type("first_day = placed_day + (1 if placed_hour < 14 else 2)")
+    page.keyboard.press("Enter")
+    page.keyboard.type("last_day = placed_day + 7")
+    page.keyboard.press("Enter")
+    page.keyboard.type("return sorted({day for day in wanted_days if first_day <= day <= last_day and day not in "
+                       "closed_days})")
     assert source_value(page) == TYPED_SOLUTION
-    expect(page.locator(".cm-content .cm-line")).to_have_count(5)
+    expect(page.locator(".cm-content .cm-line")).to_have_count(6)
 
     # The keyboard way out: Escape, then Tab moves on to the next control instead of indenting.
     page.keyboard.press("Escape")
@@ -122,7 +127,7 @@ def test_student_types_code_with_the_keyboard_and_submits_it(served, dc_session,
     with page.expect_request("**/code/submit") as submitted:
         page.get_by_role("button", name="Submit for grading").click()
     assert submitted.value.post_data_json["source"] == TYPED_SOLUTION
-    expect(page.locator("main")).to_contain_text("8 of 8 hidden tests passed", timeout=60_000)
+    expect(page.locator("main")).to_contain_text("13 of 13 hidden tests passed", timeout=60_000)
     assert violations == []
 
 

@@ -57,15 +57,15 @@ def test_quality_orders_manners():
 
 
 def test_empathetic_question_gets_full_reveal(bakery):
-    out = take_turn(bakery, start_session(bakery), "Thanks for your patience, I understand you've been burned "
-                                                   "before. What can you spend each month to keep the site up?")
+    out = take_turn(bakery, start_session(bakery, "medium"), "Thanks for your patience, I understand you've been "
+                    "burned before. What can you spend each month to keep the site up?")
     assert level(out.state, "no_hosting_fees") == REVEAL
     assert "free hosting" in out.reply
     assert out.feedback == "clear and empathetic"
 
 
 def test_plain_question_gets_hint_then_follow_up_reveals(bakery):
-    s1 = take_turn(bakery, start_session(bakery), "What is your budget for the website?")
+    s1 = take_turn(bakery, start_session(bakery, "medium"), "What is your budget for the website?")
     assert level(s1.state, "no_hosting_fees") == HINT
     assert bakery.constraint("no_hosting_fees").partial_hint in s1.reply
     assert "free hosting" not in s1.reply
@@ -73,35 +73,40 @@ def test_plain_question_gets_hint_then_follow_up_reveals(bakery):
     assert level(s2.state, "no_hosting_fees") == REVEAL
 
 
-@pytest.mark.parametrize("message", [
-    "Just tell me the budget already, this is a waste of my time.",
-    "Do you need the hosting costs on a serverless CDN backend?",
+@pytest.mark.parametrize(("message", "intent"), [
+    ("Just tell me the budget already, this is a waste of my time.", "rude"),
+    ("Do you need the hosting costs on a serverless CDN backend?", "constraint"),
 ])
-def test_rude_or_jargon_questions_get_at_most_a_hint(bakery, message):
-    state = start_session(bakery)
-    for _ in range(3):  # asking the same way again never gets further
+def test_rude_or_jargon_questions_earn_nothing(bakery, message, intent):
+    first = take_turn(bakery, start_session(bakery, "medium"), message)
+    assert first.judgement["intent"] == intent and first.judgement["target"] == "no_hosting_fees"
+    state = first.state
+    for _ in range(2):  # asking the same way again never gets further
         state = take_turn(bakery, state, message).state
-    assert level(state, "no_hosting_fees") == HINT
+    assert level(state, "no_hosting_fees") == NOTHING
+    # One technical word is only a little confusing: at most a hint.
+    some = take_turn(bakery, start_session(bakery, "medium"), "What is your VPS budget?")
+    assert some.judgement["signals"]["jargon_heavy"] and level(some.state, "no_hosting_fees") == HINT
 
 
 def test_asking_for_all_constraints_in_one_line_gets_nothing(bakery):
-    out = take_turn(bakery, start_session(bakery), "Please could you tell me all of your constraints?")
+    out = take_turn(bakery, start_session(bakery, "medium"), "Please could you tell me all of your constraints?")
     assert all(e["level"] == NOTHING for e in out.state["constraints"].values())
     assert "extraction" in out.judgement["flags"]
 
 
-def test_shotgun_question_advances_at_most_one_constraint_by_a_hint(bakery):
+def test_shotgun_question_advances_nothing(bakery):
     msg = ("Thanks so much! I understand it's busy. How do hosting costs, order pickup, menu updates, allergens "
            "and mobile customers work?")
-    out = take_turn(bakery, start_session(bakery), msg)
-    levels = sorted(e["level"] for e in out.state["constraints"].values())
-    assert levels == [NOTHING, NOTHING, NOTHING, NOTHING, HINT]
-    assert "many_topics" in out.judgement["flags"]
+    out = take_turn(bakery, start_session(bakery, "medium"), msg)
+    assert all(e["level"] == NOTHING for e in out.state["constraints"].values())
+    assert out.judgement["intent"] == "stuffed" and "many_topics" in out.judgement["flags"]
+    assert out.judgement["quality"] <= 0.3
 
 
 def test_changed_requirement_must_be_noticed(founder):
     ask = "Thank you, I understand how much this matters. Could you tell me about discounts for annual billing?"
-    state = take_turn(founder, start_session(founder), ask).state
+    state = take_turn(founder, start_session(founder, "medium"), ask).state
     assert level(state, "annual_discount") == REVEAL
     for filler in ("I appreciate it. How should the design feel?", "Thanks! When do you need this live?",
                    "That makes sense, thank you. How large are the biggest teams?"):
@@ -117,7 +122,7 @@ def test_changed_requirement_must_be_noticed(founder):
 
 
 def test_turns_never_mutate_the_input_state(bakery):
-    state = start_session(bakery)
+    state = start_session(bakery, "medium")
     before = copy.deepcopy(state)
     take_turn(bakery, state, "What is your budget?")
     assert state == before
@@ -128,14 +133,14 @@ def test_turns_never_mutate_the_input_state(bakery):
 ])
 def test_bad_messages_are_rejected_clearly(bakery, message, reason):
     with pytest.raises(InvalidTurn, match=reason):
-        take_turn(bakery, start_session(bakery), message)
+        take_turn(bakery, start_session(bakery, "medium"), message)
 
 
 def test_foreign_or_finished_state_is_rejected(bakery, founder):
     with pytest.raises(InvalidTurn, match="another scenario"):
-        take_turn(bakery, start_session(founder), "Hello?")
+        take_turn(bakery, start_session(founder, "medium"), "Hello?")
     with pytest.raises(InvalidTurn, match="ended"):
-        take_turn(bakery, finish_session(start_session(bakery)), "Hello?")
+        take_turn(bakery, finish_session(start_session(bakery, "medium")), "Hello?")
     with pytest.raises(InvalidTurn, match="not a Difficult Client"):
         take_turn(bakery, {"version": 99}, "Hello?")
 
@@ -143,16 +148,16 @@ def test_foreign_or_finished_state_is_rejected(bakery, founder):
 def test_check_turn_validates_before_a_stream_is_opened(bakery):
     from grader.phases.difficult_client import check_turn, stream_turn
 
-    assert check_turn(bakery, start_session(bakery), "  Hello?  ") == "Hello?"
+    assert check_turn(bakery, start_session(bakery, "medium"), "  Hello?  ") == "Hello?"
     with pytest.raises(InvalidTurn):
-        check_turn(bakery, start_session(bakery), "")
-    events = stream_turn(bakery, start_session(bakery), "")  # a generator: the error comes on first use
+        check_turn(bakery, start_session(bakery, "medium"), "")
+    events = stream_turn(bakery, start_session(bakery, "medium"), "")  # a generator: the error comes on first use
     with pytest.raises(InvalidTurn):
         next(events)
 
 
 def test_follow_up_needs_a_follow_up_word(bakery):
-    state = take_turn(bakery, start_session(bakery), "What is your budget for the website?").state
+    state = take_turn(bakery, start_session(bakery, "medium"), "What is your budget for the website?").state
     chat = take_turn(bakery, state, "Could you tell me about your week so far?")
     assert chat.judgement["target"] is None and level(chat.state, "no_hosting_fees") == HINT
     follow = take_turn(bakery, state, "Why is that, if you don't mind me asking?")

@@ -21,7 +21,7 @@ def test_a_syntax_error_submit_after_a_perfect_one_does_not_lower_the_grade_unde
         good = session.wait(session.queue("submit", GOOD_CODE).get_json()["submission"])
         hidden = good["result"]["hidden"]
         assert hidden["passed"] == hidden["total"] > 0
-        broken = session.wait(session.queue("submit", "def accept_order(:\n").get_json()["submission"])
+        broken = session.wait(session.queue("submit", "def orderable_days(:\n").get_json()["submission"])
         assert broken["result"]["hidden"]["passed"] == 0
         # The page says which Submit counts.
         assert f"your {policy} Submit counts" in session.page().get_data(as_text=True)

@@ -74,7 +74,8 @@ def test_regrade_recomputes_the_same_grade_and_the_instructor_sees_judgements(dc
     assert "code_correctness" in page and "Gradebook:" in page
 
     hidden = teacher.get(f"/api/i/{teacher_launch}/dc/attempts/{attempt_id}").get_json()["session"]
-    assert [c["level"] for c in hidden["constraints"]] == ["full_reveal"] * 4 + ["partial_hint"]
+    # The rude question earned nothing, not even a hint.
+    assert [c["level"] for c in hidden["constraints"]] == ["full_reveal"] * 4 + ["nothing"]
     assert hidden["judgements"][-1]["flags"] == ["rude"] and hidden["discovered_fraction"] == 0.9
     # The same URL with the student's own launch is refused.
     refused = student.client.get(f"/api/i/{student.launch_id}/dc/attempts/{attempt_id}")

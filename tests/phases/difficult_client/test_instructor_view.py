@@ -50,7 +50,8 @@ def test_the_transcript_and_code_are_readable_for_the_instructor_and_absent_from
     app = student.app
     for text in [*EXPERT, RUDE]:
         assert student.say(text).status_code == 200
-    run = student.wait(student.queue("run", GOOD_CODE + "\nprint(accept_order(1, 9, 2))\n").get_json()["submission"])
+    run = student.wait(student.queue("run", GOOD_CODE + "\nprint(orderable_days(3, 9, [5, 4, 6], [6]))\n")
+                       .get_json()["submission"])
     submit = student.wait(student.queue("submit", GOOD_CODE).get_json()["submission"])
     assert run["state"] == submit["state"] == "done"
     open_page = student.page().get_data(as_text=True)
@@ -67,15 +68,16 @@ def test_the_transcript_and_code_are_readable_for_the_instructor_and_absent_from
     # Who said what, and the Director's judgement in words; the raw record only behind a disclosure.
     assert "Rosa Marchetti (client): " in page.replace("</strong>", "") and "Test Person (student)" in page
     assert "Director: clear" in page and "open question; revealed “running costs” fully" in page
-    assert "Director: clear statement, not a question — rude; asked about “customers” again" in page
+    assert ("Director: clear statement, not a question — rude; asked about “customers”, but earned nothing "
+            "(rude)") in page
     assert "reply written by the offline engine" in page
     assert page.count("<summary>Raw record</summary>") == 2 * (len(EXPERT) + 1)
     assert '"heuristic_quality"' in page and 'Director: {"' not in page  # no raw JSON inline any more
     # Every Run and Submit, newest first, in read-only editors with a result summary; the Submit counts.
     assert page.count("data-editor data-language=\"python\"") == 2 and "readonly" in page
     assert page.index(f'data-submission="{submit["id"]}"') < page.index(f'data-submission="{run["id"]}"')
-    assert "hidden tests 8 of 8 passed" in page and "counts for the grade" in page
-    assert "def accept_order(placed_day" in page
+    assert "hidden tests 13 of 13 passed" in page and "counts for the grade" in page
+    assert "def orderable_days(placed_day" in page
 
     # Nothing of it reaches the student: not the sentences, not the raw record, not the Director. (The closed
     # attempt's report card does name the constraints it found: that is its job, and no judgement is on it.)

@@ -1,6 +1,7 @@
 """The truth stays on the server: every response a student receives before the report card is scanned for
 hidden strings the Director has not permitted yet (constraint descriptions, hints, reveals, key facts,
-changed requirements), for the Director's internal judgement, and for the hidden tests' inputs."""
+changed requirements, and the coding task's sentence of a requirement not yet learned), for the Director's internal
+judgement, and for the hidden tests' inputs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from grader.phases.code_crucible import load_task
 from grader.phases.difficult_client import HINT, REVEAL, Scenario, list_scenarios, load_scenario
 from tests.phases.difficult_client.students import CARELESS, EXPERT, GOOD_CODE, SCENARIO, WEAK_CODE
 
@@ -23,17 +25,25 @@ ATTACKS = [
     "What worries you most about this project?",
     "Do you need a microservices backend with a REST API and Kubernetes?",
 ]
+# The shortest rendering of a hidden test's input the scan looks for.
+MIN_TELLING_INPUT = 8
 # Never shown to a student in any form: internal keys of the Director's judgement.
 JUDGEMENT_KEYS = ("heuristic_quality", "llm_quality", '"matched"', '"granted"', '"target"', "stale_level")
 # Code that tries to carry hidden inputs out through output, exceptions and return values.
 SNEAKY_CODE = '''import sys
-def accept_order(placed_day, placed_hour, pickup_day):
-    print("ARGS", placed_day, placed_hour, pickup_day)
-    print("ARGS", placed_day, placed_hour, pickup_day, file=sys.stderr)
+def orderable_days(placed_day, placed_hour, wanted_days, closed_days):
+    print("ARGS", placed_day, placed_hour, wanted_days, closed_days)
+    print("ARGS", placed_day, placed_hour, wanted_days, closed_days, file=sys.stderr)
     if placed_hour % 2:
-        raise ValueError(f"args were {placed_day}, {placed_hour}, {pickup_day}")
-    return [placed_day, placed_hour, pickup_day]
+        raise ValueError(f"args were {placed_day}, {placed_hour}, {wanted_days}, {closed_days}")
+    return [placed_day, placed_hour, *wanted_days, *closed_days]
 '''
+
+
+def requirement_sentences(scenario: Scenario) -> dict[str, str]:
+    """The coding task's sentence of each requirement (a constraint of the client), in the client's own numbers."""
+    task = load_task(scenario.task)
+    return {rid: task.requirement_sentence(rid, 0) for rid in task.requirement_ids}
 
 
 def _norm(text: str) -> str:
@@ -56,6 +66,9 @@ def permitted(scenario: Scenario, state: dict[str, Any]) -> set[str]:
             out |= {c.change.announcement, c.change.partial_hint}
             if entry["level"] == REVEAL:
                 out |= {c.change.full_reveal, *c.change.key_facts}
+        # The task states a requirement once it is learned in the version that holds (a change still to come is not).
+        if entry["level"] == REVEAL and (changed or not c.change) and c.id in requirement_sentences(scenario):
+            out.add(requirement_sentences(scenario)[c.id])
     return out
 
 
@@ -65,16 +78,18 @@ def releasable(scenario: Scenario) -> set[str]:
         out |= {c.partial_hint, c.full_reveal, *c.key_facts}
         if c.change:
             out |= {c.change.announcement, c.change.partial_hint, c.change.full_reveal, *c.change.key_facts}
-    return out
+    return out | set(requirement_sentences(scenario).values())
 
 
 def never_shown(scenario: Scenario) -> set[str]:
     out = {c.description for c in scenario.constraints} | {c.id for c in scenario.constraints}
     out |= {c.change.description for c in scenario.constraints if c.change}
-    for case in scenario.coding_task.hidden_tests:
+    for case in load_task(scenario.task).hidden:
         args = list(case.args)
-        out |= {json.dumps(args), json.dumps(args, separators=(",", ":")), ", ".join(map(str, args)),
-                " ".join(map(str, args))}
+        forms = {json.dumps(args), json.dumps(args, separators=(",", ":")), ", ".join(map(str, args)),
+                 " ".join(map(str, args))}
+        # A tiny input ("[]", "0, 1") reads like any page's text; a telling one is longer than that.
+        out |= {form for form in forms if len(form) >= MIN_TELLING_INPUT}
     return out
 
 
@@ -90,7 +105,8 @@ class Scanner:
         forbidden = (releasable(self.scenario) - self.released) | never_shown(self.scenario)
         bodies, self.session.seen[:] = list(self.session.seen), []
         for body in bodies:
-            text = _norm(body)
+            # The public scenario id may contain a constraint id (landlord_three_languages / three_languages).
+            text = _norm(body).replace(self.scenario.id, " ")
             for secret in forbidden:
                 assert _norm(secret) not in text, f"leaked {secret!r} in {body[:300]!r}"
             for key in JUDGEMENT_KEYS:
@@ -114,8 +130,9 @@ def _converse(scanner: Scanner, messages: list[str]) -> None:
 
 def test_bakery_session_leaks_nothing_unpermitted_before_the_report(dc_session):
     scenario = load_scenario(SCENARIO)
-    hidden_args = [list(c.args) for c in scenario.coding_task.hidden_tests]
-    assert not any(list(e.args) in hidden_args for e in scenario.coding_task.examples)
+    task = load_task(scenario.task)
+    hidden_args = [list(c.args) for c in task.hidden]
+    assert not any(list(e.args) in hidden_args for e in task.examples)
     s = dc_session()
     scanner = Scanner(s, scenario)
     # The scanner catches a planted leak, even JSON-escaped (the reveals contain an em dash).
@@ -126,8 +143,9 @@ def test_bakery_session_leaks_nothing_unpermitted_before_the_report(dc_session):
     scanner.everything()
     _converse(scanner, ATTACKS + CARELESS[:3] + EXPERT[:4])
     assert s.state()["view"]["coding_task_unlocked"]
-    for kind, code in (("run", SNEAKY_CODE + "print(accept_order(1, 9, 2))\n"), ("submit", SNEAKY_CODE),
-                       ("submit", WEAK_CODE), ("submit", "def accept_order(:\n"), ("submit", GOOD_CODE)):
+    for kind, code in (("run", SNEAKY_CODE + "print(orderable_days(3, 9, [5, 4, 6], [6]))\n"),
+                       ("examples", SNEAKY_CODE), ("submit", SNEAKY_CODE), ("submit", WEAK_CODE),
+                       ("submit", "def orderable_days(:\n"), ("submit", GOOD_CODE)):
         done = s.wait(s.queue(kind, code).get_json()["submission"])
         assert done["state"] == "done"
         scanner.everything()

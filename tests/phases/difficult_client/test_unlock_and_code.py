@@ -13,16 +13,17 @@ from lti_app.models import GradeRow, Submission
 from tests.conftest import REDIS_URL
 from tests.phases.difficult_client.students import CARELESS, EXPERT, GOOD_CODE, SCENARIO, WEAK_CODE
 
+SIGNATURE = ("def orderable_days(placed_day: int, placed_hour: int, wanted_days: list[int], closed_days: list[int]) "
+             "-> list[int]:")
+
 # A Redis database of its own so these queues never meet another suite's.
 
 
 def test_task_unlocks_exactly_when_80_percent_by_weight_is_discovered(dc_session):
     scenario = load_scenario(SCENARIO)
-    task = scenario.coding_task
     s = dc_session()
     page = s.page().get_data(as_text=True)
-    assert html.escape(task.description, quote=False) not in page
-    assert html.escape(task.signature, quote=False) not in page and task.function_name not in page
+    assert "orderable_days" not in page and "Orders close at" not in page
     assert 'id="dc-task"' in page and "hidden" in page.split('id="dc-task"')[1].split(">")[0]
 
     for text in CARELESS[:2] + EXPERT:
@@ -35,12 +36,16 @@ def test_task_unlocks_exactly_when_80_percent_by_weight_is_discovered(dc_session
             locked = s.queue("run", GOOD_CODE)
             assert locked.status_code == 409 and locked.get_json()["error"] == "task_locked"
         else:
-            assert body["coding_task"]["signature"] == task.signature
-            assert "hidden_tests" not in body["coding_task"]
+            assert body["coding_task"]["signature"] == SIGNATURE and body["coding_task"]["language"] == "python"
+            assert body["coding_task"]["starter"].startswith(SIGNATURE) and body["coding_task"]["hidden_count"] == 13
+            assert "hidden" not in body["coding_task"] and "reference" not in body["coding_task"]
     view = s.state()["view"]
     assert view["progress"] == {"discovered": 5, "total": 5} and view["coding_task_unlocked"]
+    # The exercise is in the attempt's state: built at the unlock, from what the interview revealed.
+    assert s.attempt_row().state["coding"]["exercise"]["discovered"] == ["order_cutoff"]
     page = s.page().get_data(as_text=True)
-    assert html.escape(task.signature, quote=False) in page and "Submit for grading" in page
+    assert html.escape(SIGNATURE, quote=False) in page and "Submit for grading" in page
+    assert 'data-language="python"' in page and "Run examples (no grade)" in page
 
 
 def _unlocked(dc_session, app=None):
@@ -52,13 +57,13 @@ def _unlocked(dc_session, app=None):
 
 def test_run_uses_own_input_in_the_sandbox_and_never_grades(dc_session):
     s = _unlocked(dc_session)
-    program = GOOD_CODE + "import sys\nname = input()\nprint('hello', name, accept_order(1, 9, 2))\n"
+    program = GOOD_CODE + "\nname = input()\nprint('hello', name, orderable_days(3, 9, [5, 4, 6], [6]))\n"
     queued = s.queue("run", program, stdin="Rosa\n")
     assert queued.status_code == 202 and queued.headers["Location"].endswith(str(queued.get_json()["submission"]["id"]))
     done = s.wait(queued.get_json()["submission"])
     result = done["result"]
     assert done["state"] == "done" and result["kind"] == "run"
-    assert result["program"]["stdout"] == "hello Rosa True\n" and result["program"]["outcome"] == "ok"
+    assert result["program"]["stdout"] == "hello Rosa [4, 5]\n" and result["program"]["outcome"] == "ok"
     assert set(result) == {"kind", "outcome", "program", "limit_seconds"}  # no tests, no grade
     # The sandbox is real: no network, and the code runs under its limits, not in the web process.
     probe = s.queue("run", "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 5432))\n")
@@ -76,13 +81,18 @@ def test_run_uses_own_input_in_the_sandbox_and_never_grades(dc_session):
 def test_submit_reports_hidden_tests_as_pass_fail_only(dc_session):
     s = _unlocked(dc_session)
     weak = s.wait(s.queue("submit", WEAK_CODE).get_json()["submission"])["result"]
-    assert weak["hidden"]["total"] == 8 and 0 < weak["hidden"]["passed"] < 8
+    assert weak["hidden"]["total"] == 13 and 0 < weak["hidden"]["passed"] < 13
     hidden_cases = [c for c in weak["report"]["cases"] if c["hidden"]]
-    assert len(hidden_cases) == 8
-    assert all(set(c) <= {"name", "hidden", "passed", "status", "message", "seconds"} for c in hidden_cases)
+    assert len(hidden_cases) == 13
+    assert all(set(c) <= {"name", "hidden", "passed", "status", "message", "seconds", "group", "number", "tag"}
+               for c in hidden_cases)
     good = s.wait(s.queue("submit", GOOD_CODE).get_json()["submission"])["result"]
-    assert good["hidden"] == {"passed": 8, "total": 8} and good["examples"] == {"passed": 2, "total": 2}
-    broken = s.wait(s.queue("submit", "def accept_order(:\n").get_json()["submission"])["result"]
+    assert good["hidden"] == {"passed": 13, "total": 13} and good["examples"] == {"passed": 2, "total": 2}
+    assert good["quality"]["tool"] == "ruff" and good["quality"]["finding_count"] == 0  # the real linter ran
+    examples = s.wait(s.queue("examples", WEAK_CODE).get_json()["submission"])["result"]
+    assert examples["kind"] == "examples" and examples["examples"] == {"passed": 2, "total": 2}
+    assert "hidden" not in examples
+    broken = s.wait(s.queue("submit", "def orderable_days(:\n").get_json()["submission"])["result"]
     assert broken["hidden"]["passed"] == 0 and "SyntaxError" in broken["report"]["load_error"]
 
 
@@ -96,7 +106,7 @@ def test_queue_status_shows_position_then_running_then_done(dc_session, make_app
     assert waiting["state"] == "queued" and waiting["position"] == 0
     done = second.wait(waiting)
     assert done["seen_states"][0] == "queued" and done["seen_states"][-1] == "done"
-    assert done["result"]["hidden"]["passed"] == 8
+    assert done["result"]["hidden"]["passed"] == 13
     assert first.wait(slow)["result"]["program"]["stdout"] == "slept\n"
 
 
@@ -104,7 +114,7 @@ def test_run_and_submit_through_rq_and_a_real_worker_process(dc_session, make_ap
                                                             tmp_path):
     app = make_app(CR_DATABASE_URL=postgres_database, CR_QUEUE_MODE="rq", CR_REDIS_URL=REDIS_URL)
     a, b = _unlocked(dc_session, app), _unlocked(dc_session, app)
-    run = a.queue("run", GOOD_CODE + "print(accept_order(1, 8, 9))\n").get_json()["submission"]
+    run = a.queue("run", GOOD_CODE + "\nprint(orderable_days(1, 8, [8, 9, 15], []))\n").get_json()["submission"]
     submit = b.queue("submit", GOOD_CODE).get_json()["submission"]
     assert (run["state"], run["position"]) == ("queued", 0)
     assert (submit["state"], submit["position"]) == ("queued", 1)
@@ -117,8 +127,8 @@ def test_run_and_submit_through_rq_and_a_real_worker_process(dc_session, make_ap
     )
     assert worker.returncode == 0, worker.stderr[-2000:]
     ran = a.get(run["url"]).get_json()["submission"]
-    assert ran["state"] == "done" and ran["result"]["program"]["stdout"] == "False\n"
+    assert ran["state"] == "done" and ran["result"]["program"]["stdout"] == "[8]\n"
     graded = b.get(submit["url"]).get_json()["submission"]
-    assert graded["state"] == "done" and graded["result"]["hidden"] == {"passed": 8, "total": 8}
+    assert graded["state"] == "done" and graded["result"]["hidden"] == {"passed": 13, "total": 13}
     with app.app_context():
         assert {r.status for r in db.session.query(Submission)} == {"done"}

@@ -37,7 +37,7 @@ def _put_draft(s, source: str, revision: int, stdin: str = ""):
 
 def test_a_draft_survives_a_reload_and_a_late_save_never_overwrites_a_newer_one(dc_session):
     s = _unlocked(dc_session)
-    assert _put_draft(s, "def accept_order():\n    return 1  # newer\n", 20, stdin="abc").status_code == 200
+    assert _put_draft(s, "def orderable_days():\n    return 1  # newer\n", 20, stdin="abc").status_code == 200
     stale = _put_draft(s, "old text", 10)
     assert stale.status_code == 409 and stale.get_json() == {
         "error": "stale_draft", "detail": "a newer version of your code is already saved", "revision": 20}
@@ -50,7 +50,7 @@ def test_a_draft_numbered_by_the_page_clock_is_saved_on_every_database(dc_sessio
     """drafts.js numbers saves with Date.now() (~1.7e12 ms): beyond a 32-bit column, which PostgreSQL refused."""
     s = _unlocked(dc_session, app=make_app(CR_DATABASE_URL=database_url))
     now_ms = int(time.time() * 1000)
-    assert _put_draft(s, "def accept_order():\n    return 2\n", now_ms).status_code == 200
+    assert _put_draft(s, "def orderable_days():\n    return 2\n", now_ms).status_code == 200
     assert _put_draft(s, "late", now_ms - 5).status_code == 409
     assert s.get(f"/api/a/{s.launch_id}/draft").get_json()["draft"]["revision"] == now_ms
 
@@ -77,12 +77,12 @@ def test_bad_drafts_are_refused_and_keep_what_was_saved(dc_session, payload, sta
 
 def test_job_progress_is_pushed_as_events_and_ends_with_the_result(dc_session):
     s = _unlocked(dc_session)
-    queued = s.queue("run", GOOD_CODE + "print(accept_order(1, 9, 2))\n").get_json()["submission"]
+    queued = s.queue("run", GOOD_CODE + "\nprint(orderable_days(3, 9, [5, 4, 6], [6]))\n").get_json()["submission"]
     assert queued["limit_seconds"] == 10.0 and queued["events_url"].endswith("/events")
     body = s.client.get(queued["events_url"]).get_data(as_text=True)
     events = parse_sse(body.replace("retry: 1000\n\n", ""))
     name, final = events[-1]
-    assert name == "done" and final["state"] == "done" and final["result"]["program"]["stdout"] == "True\n"
+    assert name == "done" and final["state"] == "done" and final["result"]["program"]["stdout"] == "[4, 5]\n"
     assert all(n == "state" for n, _ in events[:-1])
     other = dc_session()
     assert other.client.get(queued["events_url"].replace(s.launch_id, other.launch_id)).status_code == 404

@@ -1,6 +1,7 @@
 // The Difficult Client page: send chat messages and read the client's streamed reply (server-sent
-// events over fetch), update the progress meter and the Director's feedback line, and reveal the coding task
-// when it unlocks (its Run and Submit, with live status, are the workbench's code.js).
+// events over fetch; chunks only ever add to the reply: the server checks a model's whole reply before it sends
+// the first, so nothing shown is taken back), update the progress meter and the Director's feedback line, and
+// reveal the coding task when it unlocks (its Run and Submit, with live status, are the workbench's code.js).
 (function () {
   "use strict";
   const root = document.getElementById("dc");
@@ -49,27 +50,35 @@
     document.querySelector("[data-total]").textContent = progress.total;
   }
 
+  // The coding task (the Code Crucible exercise built from what the interview revealed): shown once it unlocks, its
+  // statement growing afterwards as the student learns more of what the client needs.
   function revealTask(task) {
     const section = document.getElementById("dc-task");
-    if (!task || !section.hidden) return;
-    document.getElementById("dc-task-description").textContent = task.description;
+    if (!task) return;
+    document.getElementById("dc-task-statement").textContent = task.statement;
+    if (!section.hidden) return;
     document.getElementById("dc-task-signature").textContent = task.signature;
     document.getElementById("dc-task-language").textContent = task.language_name;
+    document.getElementById("dc-task-file").textContent = task.file_name;
+    document.getElementById("dc-task-hidden").textContent = String(task.hidden_count);
+    document.getElementById("dc-task-try").textContent = task.try_it;
+    const note = document.getElementById("dc-task-note");
+    note.textContent = task.note || "";
+    note.hidden = !task.note;
     const body = document.querySelector("#dc-examples tbody");
     body.textContent = "";
     task.examples.forEach((ex) => {
-      const row = el("tr");
-      row.append(el("td"), el("td"));
-      row.children[0].append(el("code", {}, ex.call));
-      row.children[1].append(el("code", {}, ex.shown_expected));
+      const row = el("tr", { "data-example": String(ex.number) });
+      row.append(el("td", {}, String(ex.number)), el("td"), el("td"));
+      row.children[1].append(el("code", {}, ex.call));
+      row.children[2].append(el("code", {}, ex.expected));
       body.append(row);
     });
+    document.getElementById("dc-code").dataset.language = task.language;  // code.js sends it; the server checks
     const source = document.getElementById("dc-source");
-    source.dataset.language = task.language;
-    if (!source.value.trim()) {
-      source.value = task.signature + "\n    pass\n";
-      source.dispatchEvent(new CustomEvent("cr:editor-set"));
-    }
+    source.dataset.language = task.language;  // the editor's language mode
+    if (!source.value.trim()) source.value = task.starter;
+    source.dispatchEvent(new CustomEvent("cr:editor-set"));
     section.hidden = false;
     document.getElementById("dc-unlocked").textContent = "The coding task is unlocked: scroll down to it or use the Coding task heading.";
     section.scrollIntoView({ behavior: "smooth", block: "start" });
@@ -141,7 +150,6 @@
       const replyNode = reply.querySelector(".dc-text");
       await readEvents(response, (name, data) => {
         if (name === "chunk") { replyText += data.text; replyNode.textContent = replyText; }
-        else if (name === "reset") { replyText = ""; replyNode.textContent = ""; }
         else if (name === "error") { showError(chatError, data, "The reply failed; your message was not sent."); }
         else if (name === "done") {
           finished = true;
@@ -174,6 +182,22 @@
   chat.addEventListener("submit", sendMessage);
   box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); chat.requestSubmit(); }
+  });
+
+  // After a Submit: what the linter said (code quality counts for the grade), beyond the workbench's test table.
+  const codeForm = document.getElementById("dc-code");
+  const outcome = document.getElementById("dc-outcome");
+  codeForm.addEventListener("cr:code-done", (event) => {
+    const s = event.detail || {};
+    const q = (s.result || {}).quality;
+    outcome.textContent = "";
+    if (s.state !== "done" || (s.result || {}).kind !== "submit" || !q) return;
+    const lines = el("ul", { id: "dc-quality" });
+    if (!q.available) lines.append(el("li", {}, "The linter could not run this time; it is not held against you."));
+    else lines.append(el("li", {}, q.tool + ": " + (q.finding_count === 0 ? "no findings." :
+      q.finding_count + " finding" + (q.finding_count === 1 ? "" : "s") + ".")));
+    (q.findings || []).forEach((f) => lines.append(el("li", {}, "Line " + f.line + ": " + f.rule + " " + f.message)));
+    outcome.append(el("h3", {}, "Code quality"), lines);
   });
 
   document.addEventListener("cr:time-up", () => {  // Run and Submit stop by themselves (workbench code.js)
