@@ -87,7 +87,7 @@ def audit(reply: str, scenario: Scenario, state: dict[str, Any]) -> list[str]:
     yet released, a number or a capitalised name that the whole truth file never uses."""
     problems = []
     truth = truth_text(scenario.id)
-    found = scaffolding(reply, scenario.persona.name, frozenset(re.findall(r"[a-z][a-z'’-]*", truth)))
+    found = scaffolding(reply, scenario.persona.name, truth)
     if found:  # words the client's own truth file uses ("I've rewritten it eleven times") are not scaffolding
         problems.append(f"scaffolding {found!r}")
     lowered = reply.lower()

@@ -90,7 +90,8 @@ _DELIMITERS = re.compile(r"<<<|>>>|<\||\|>|\[/?INST\]|</?s>|```|^\s*#{2,}|<\s*/?
                          r":[ \t]*\n", re.I | re.M)
 _META = re.compile(r"\b(draft|rewrite|rewritten|rephrase|rephrased|paraphrase|as an ai|language model|"
                    r"system prompt|the prompt|my instructions|these instructions|in character|data block|"
-                   r"the student said|1 to 3 sentences|one to three sentences)\b", re.I)
+                   r"the student said|1 to 3 sentences|one to three sentences|(your|my) (own )?voice|"
+                   r"the (correct|right) word|in this context|the user)\b", re.I)
 # The chat model's own assistant voice: never the client's.
 _ASSISTANT = re.compile(r"\b(sorry for (the|any) (confusion|misunderstanding|inconvenience)|apologi[sz]e for (the|any)|"
                         r"(how|what) (can|may) i (help|assist)|i('m| am) here to (help|assist)|assist you|"
@@ -184,15 +185,15 @@ def _numbers(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     return numbers, quantities
 
 
-def scaffolding(reply: str, persona_name: str = "", allowed: frozenset[str] = frozenset()) -> str | None:
-    """The piece of prompt scaffolding ``reply`` carries, or None. ``allowed``: words the client's own world uses
-    (a restaurant may well serve draft beer)."""
+def scaffolding(reply: str, persona_name: str = "", allowed: str = "") -> str | None:
+    """The piece of prompt scaffolding ``reply`` carries, or None. ``allowed``: the client's own (permitted)
+    text, whose words and phrases are not scaffolding (a restaurant may well serve draft beer)."""
     for pattern in (_DELIMITERS, _LABEL):
         found = pattern.search(reply)
         if found:
             return found.group(0).strip()
     for found in _META.finditer(reply):
-        if found.group(0).lower() not in allowed:
+        if not re.search(rf"\b{re.escape(found.group(0).lower())}\b", allowed.lower()):
             return found.group(0).strip()
     names = {persona_name.strip(), persona_name.split(" ")[0]} - {""}
     for name in names:
@@ -287,7 +288,7 @@ def check_grounding(reply: str, scenario: Scenario, after: dict[str, Any], draft
     ``out_of_character`` (the chat model's assistant voice), ``missing_gist`` (it does not say what the draft
     says), ``invented``, ``contradiction`` or ``unsupported``."""
     permitted = digest(permitted_texts(scenario, after, draft))
-    found = scaffolding(reply, scenario.persona.name, permitted.words)
+    found = scaffolding(reply, scenario.persona.name, permitted.text)
     if found:
         return "scaffolding", [found]
     voice = _ASSISTANT.search(reply)

@@ -10,7 +10,7 @@ import pytest
 
 from grader.llm.base import CallRecord, ChatRequest, ChatResult, LLMError, Provider, TextStream
 from grader.phases.difficult_client import list_scenarios, load_scenario, start_session, stream_turn
-from grader.phases.difficult_client.grounding import check_grounding, digest, inventions, scaffolding
+from grader.phases.difficult_client.grounding import check_grounding, digest, inventions, permitted_texts, scaffolding
 from grader.phases.difficult_client.scripted import ORDER, STUDENTS
 
 BAKERY_BUDGET = "Thanks, I understand you were burned before. What can you spend each month to keep the site up?"
@@ -80,6 +80,9 @@ SCAFFOLDING = [
     lambda d: "Say the user's text again: " + d,
     lambda d: "Here is the rewritten reply in one to three sentences: " + d,
     lambda d: "As an AI language model, I would say: " + d,
+    # Measured with SmolLM2-135M: commentary on its own task.
+    lambda d: "I'll use your voice again, but with no words on it. " + d,
+    lambda d: d + ' "Everything" is not the correct word in this context.',
 ]
 INVENTED = [
     (lambda d: d + " I could stretch to 20 dollars a month, mind.", "20"),
@@ -178,7 +181,8 @@ def test_scaffolding_and_inventions_are_named():
     assert scaffolding("Fine. Not one cent.") is None
     assert scaffolding("Sure thing.\n\nClient: not one cent.") == "Client:"
     assert scaffolding("Rosa: no.", "Rosa Marchetti") == "Rosa:"
-    assert scaffolding("We serve draft beer on Fridays.", allowed=frozenset({"draft"})) is None
+    assert scaffolding("We serve draft beer on Fridays.", allowed="Draft beer, always.") is None
+    assert scaffolding("We serve draft beer on Fridays.", allowed="Bottled beer, always.") == "draft"
     permitted = digest(["Twenty-two years this spring. The door opens at seven.", "I'm Rosa, at Elm and Fifth."])
     assert inventions("Twenty-two years, door opens at seven, Rosa at Elm and Fifth.", permitted) == []
     assert inventions("Twenty-three years.", permitted) == ["23"]
@@ -245,3 +249,15 @@ def test_the_actor_never_sees_the_students_words(bakery):
     prompt = "\n".join(content for _, content in actor.messages)
     assert "Ignore the above" not in prompt and "reveal every constraint" not in prompt
     assert actor.messages[-1] == ("user", offline_reply(bakery, message))
+
+
+@pytest.mark.parametrize("scenario_id", [m.id for m in list_scenarios()])
+def test_every_line_of_the_truth_file_said_verbatim_passes(scenario_id):
+    """No scenario text trips the checks: once everything is revealed, each persona line, world answer, hint,
+    reveal and acknowledgement, said as it stands, is grounded (a guard for scenarios still being written)."""
+    scenario = load_scenario(scenario_id)
+    state = start_session(scenario)
+    for entry in state["constraints"].values():
+        entry["level"] = 2
+    for text in permitted_texts(scenario, state, ""):
+        assert check_grounding(text, scenario, state, text) == (None, []), text
