@@ -29,7 +29,7 @@ def sandbox_backend(settings: Settings) -> Any:
 
 def forget_connected_backends() -> None:
     """After a fork: drop backends holding connections (a Docker client's pooled sockets must not be shared
-    with the parent). The local backend stays: it is fork-aware and keeps its warm launchers."""
+    with the parent). The local backend stays: it is fork-aware: a child parks sandboxes of its own."""
     global _lock
     _lock = threading.Lock()  # another thread may have held it at the fork
     for key in [k for k in _backends if k[0] == "docker"]:

@@ -36,7 +36,8 @@ def get_backend(name: str = "local", **options: Any) -> SandboxBackend:
     """Create a backend by name. Options go to its constructor:
 
     * ``local``: ``slots=4``, ``uid_base=60000``, ``state_dir="/run/cr-sandbox"``, ``use_cgroups=True``,
-      ``use_seccomp=True``.
+      ``use_seccomp=True``, ``uids=128`` (live sandboxes, parked or running, each hold one uid from
+      ``uid_base``).
     * ``docker``: ``base_url`` (default env ``DOCKER_HOST`` or the local socket), ``image``,
       ``pool_size=0`` (warm containers per language image), ``run_dir`` (host directory for code
       volumes, must be visible to the Docker engine).

@@ -67,16 +67,21 @@ def run_directory(files: dict[str, str], parent: str | None = None) -> Iterator[
     """A fresh directory holding the request's files, readable (not writable) by the sandbox user."""
     path = Path(tempfile.mkdtemp(prefix="cr-run-", dir=parent))
     try:
-        for name, text in files.items():
-            target = path / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            target.chmod(0o644)
-        for dirpath, _dirs, _files in os.walk(path):
-            os.chmod(dirpath, 0o755)
+        write_files(path, files)
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def write_files(path: Path, files: dict[str, str]) -> None:
+    """Write the request's files into ``path``: readable, not writable, by the sandbox user."""
+    for name, text in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        target.chmod(0o644)
+    for dirpath, _dirs, _files in os.walk(path):
+        os.chmod(dirpath, 0o755)
 
 
 def decode_exit(status: int) -> tuple[int | None, int | None]:

@@ -1,49 +1,58 @@
-"""The local backend: bubblewrap, one host uid per concurrent slot, rlimits, cgroups and seccomp.
+"""The local backend: bubblewrap, one host uid per live sandbox, rlimits, cgroups and seccomp.
 
-How a run is started (no ``preexec_fn`` - safe in a threaded worker):
+Sandboxes are started ahead of demand (see :class:`ParkedSandboxes`), so a run pays for little more than
+its own program (no ``preexec_fn`` anywhere - safe in a threaded worker):
 
-1. a launcher (``/bin/sh`` reading one line) was parked ahead of time inside fresh memory/pids/cpuacct
-   cgroups (see :class:`LauncherPool`: joining a v1 cgroup costs a kernel RCU grace period, so it is
-   done before the request arrives). The run sets the cgroup limits and sends the launcher the path of
-   a root-owned script (outside /code) that ``exec``s the chain below; the rest of its stdin is the
-   program's stdin;
-2. ``setpriv`` switches to the slot's uid/gid (60000+slot by default), no supplementary groups, no
-   inheritable capabilities, an empty bounding set. RLIMIT_NPROC is counted per real uid, so each
-   concurrent slot needs its own uid for the process limit to mean anything (root ignores it);
-   before that, the launcher's own ``ulimit`` builtins set the rlimits (CPU seconds, file size, open
-   files, no core dumps, processes), inherited by everything below;
+1. parking, off the request path: a launcher (``/bin/sh`` reading one line) is started and moved into fresh
+   memory/pids/cpuacct cgroups (joining a v1 cgroup costs a kernel RCU grace period), then told to ``exec``
+   the chain below, so nothing of the sandbox ever runs outside its cgroups;
+2. ``setpriv`` switches to the sandbox's own uid/gid (60000+n by default, held by a lock while the sandbox
+   lives: RLIMIT_NPROC is counted per real uid, so each live sandbox needs its own uid for the process
+   limit to mean anything), no supplementary groups, no inheritable capabilities, an empty bounding set;
 3. unprivileged ``bwrap``, which unshares every namespace (user, pid, net, ipc, uts, cgroup, mount),
    forbids nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few
    /etc files read-only, a size-capped tmpfs on /tmp (the only writable place besides a 1 MiB /dev/shm;
-   /dev and the empty /usr/local are read-only), the request's files read-only on /code, remounts the
-   root read-only and loads the seccomp deny-list before exec.
+   /dev and the empty /usr/local are read-only), the run's directory read-only on /code (empty until the
+   hand-over), remounts the root read-only and loads the seccomp deny-list before exec;
+4. pid 1 of the namespace, a shell, says "ready" and waits on its stdin.
 
-Inside the pid namespace a shell is pid 1 (see :data:`PID_1`): it runs the command, reaps orphans, and when
-it exits the kernel kills whatever is left (background processes cannot outlive the run); the outer bwrap
-waits for it and reaps it, so no run leaves a zombie behind on the host. The outer bwrap is our direct
-child: we reap it, and on timeout we SIGKILL it (``--die-with-parent`` takes the namespace's init with
-it) and then kill anything still in the run's cgroups.
+A run writes its files into the bound directory, sets the cgroup limits and sends pid 1 its script: the
+``ulimit`` builtins (CPU seconds, file size, open files, no core dumps, processes - lowered from the
+defaults, which is always allowed, and inherited by everything below) and the command. The rest of pid 1's
+stdin is the program's stdin. The time limits count from that hand-over.
+
+pid 1 runs the command as its child, reaps orphans (dash waits with waitpid(-1)) and exits with the
+command's status (128+N for signal N); when it exits the kernel kills whatever is left (background
+processes cannot outlive the run). It is not bwrap's own init (``--as-pid-1``): bwrap's monitor exits as soon
+as that init reports the command's status, before the init is reaped, leaving zombies of the host's init
+that pile up against the uid's RLIMIT_NPROC. The outer bwrap is our direct child: we reap it, and on timeout
+we SIGKILL it (``--die-with-parent`` takes the namespace with it) and then kill anything still in the run's
+cgroups. A sandbox is used once, then discarded.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import math
 import os
 import queue
+import secrets
 import selectors
 import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import seccomp
-from .backend import SandboxBackend, decode_exit, run_directory, stop_on_cancel
+from .backend import SandboxBackend, decode_exit, stop_on_cancel, write_files
 from .capture import CappedBuffer
 from .cgroups import CgroupLayout, RunCgroups
 from .languages import CODE_DIR, command_for, runtime_out_of_memory
@@ -54,15 +63,6 @@ SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 ETC_ENTRIES = ("alternatives", "java-17-openjdk", "ld.so.cache", "localtime")
 # Extra processes the pids cgroup must allow for bwrap itself (outer monitor + pid-1 reaper).
 WRAPPER_PROCESSES = 3
-# The namespace's pid 1: a shell that runs the command as its child, reaps orphans while it waits (dash
-# waits with waitpid(-1)) and exits with the command's status (128+N for signal N). Not bwrap's own init
-# (--as-pid-1): bwrap's outer monitor exits as soon as that init reports the command's status, before the
-# init itself is reaped, leaving it a zombie of the host's init; where that init reaps slowly, the zombies
-# pile up against the slot uid's RLIMIT_NPROC until bwrap cannot start ("Creating new namespace failed").
-# With the shell as pid 1 the monitor waits for it and reaps it. The command is not pid 1, so signals it
-# sends itself act normally; "; exit $?" keeps dash from exec'ing it in place, and the shell's own stderr
-# goes to /dev/null (the command keeps the real one) so it adds no "Killed" of its own to the output.
-PID_1 = ("/bin/sh", "-c", 'exec 3>&2 2>/dev/null; "$@" 2>&3 3>&-; exit $?', "sh")
 
 
 class SlotPool:
@@ -97,8 +97,9 @@ class SlotPool:
 
 
 class LocalBackend(SandboxBackend):
-    """bubblewrap on this host. Options: ``slots`` (concurrent runs), ``uid_base`` (slot uid = base +
-    slot), ``state_dir`` (slot locks, run directories), ``use_cgroups``, ``use_seccomp``."""
+    """bubblewrap on this host. Options: ``slots`` (concurrent runs, and sandboxes kept parked), ``uid_base``
+    and ``uids`` (each live sandbox, parked or running, holds one uid of ``uid_base .. uid_base+uids-1``),
+    ``state_dir`` (slot and uid locks, run directories), ``use_cgroups``, ``use_seccomp``."""
 
     name = "local"
 
@@ -109,6 +110,7 @@ class LocalBackend(SandboxBackend):
         state_dir: str = "/run/cr-sandbox",
         use_cgroups: bool = True,
         use_seccomp: bool = True,
+        uids: int = 128,
     ) -> None:
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -127,7 +129,8 @@ class LocalBackend(SandboxBackend):
         self._seccomp_program = seccomp.deny_list_program() if self.use_seccomp else b""
         self._etc_dirs: dict[int, Path] = {}
         self.setpriv = shutil.which("setpriv")
-        self.launchers = LauncherPool(self, slots)
+        self.uid_pool = UidPool(self.state_dir, uid_base, max(uids, 2 * slots), enabled=self.is_root)
+        self.sandboxes = ParkedSandboxes(self, slots)
 
     # ----- host checks -------------------------------------------------------------------------
     def check(self) -> list[str]:
@@ -178,8 +181,7 @@ class LocalBackend(SandboxBackend):
             self._etc_dirs[uid] = path
         return path
 
-    def _bwrap_args(self, request: RunRequest, code_dir: Path, uid: int, seccomp_fd: int | None) -> list[str]:
-        limits = request.limits
+    def _bwrap_args(self, code_dir: Path, uid: int, seccomp_fd: int | None, tmp_bytes: int) -> list[str]:
         args = [
             self.bwrap or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--as-pid-1",
@@ -206,7 +208,7 @@ class LocalBackend(SandboxBackend):
             # read-only, with a tiny tmpfs of its own on /dev/shm for POSIX semaphores.
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
-            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+            "--size", str(tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp",
             "--ro-bind", str(code_dir), CODE_DIR,
             "--remount-ro", "/",
             "--chdir", CODE_DIR,
@@ -216,8 +218,7 @@ class LocalBackend(SandboxBackend):
         ]
         if seccomp_fd is not None:
             args += ["--seccomp", str(seccomp_fd)]
-        command = command_for(request.language, request.entry, request.command, request.limits.memory_bytes)
-        return [*args, "--", *PID_1, *command]
+        return [*args, "--"]
 
     def _ulimit_lines(self, limits: Limits, cgroups: RunCgroups | None) -> list[str]:
         """dash's ``ulimit`` builtins, run by the launcher before it execs: no extra process. dash sets
@@ -235,11 +236,10 @@ class LocalBackend(SandboxBackend):
     def run(self, request: RunRequest) -> RunResult:
         if not self.bwrap:
             raise SandboxError("bubblewrap is not installed (apt-get install bubblewrap)")
-        with self.pool.acquire() as slot, run_directory(request.files, str(self.runs_dir)) as code_dir:
-            uid = self.uid_base + slot if self.is_root else os.getuid()
-            parked = self.launchers.take()
-            script = code_dir.with_name(code_dir.name + ".sh")  # next to /code, never inside it
+        with self.pool.acquire():
+            parked = self.sandboxes.take(request.limits.tmp_bytes)
             try:
+                write_files(parked.code_dir, request.files)
                 if parked.cgroups is not None:
                     try:
                         parked.cgroups.set_limits(
@@ -247,33 +247,36 @@ class LocalBackend(SandboxBackend):
                         )
                     except OSError as exc:
                         raise SandboxError(f"cannot set cgroup limits for the run: {exc}") from exc
-                return self._run_parked(request, code_dir, uid, parked, script)
+                return self._run_parked(request, parked)
             finally:
-                if parked.cgroups is not None:
-                    parked.cgroups.kill_all()
-                    parked.cgroups.remove()
-                script.unlink(missing_ok=True)
+                self.sandboxes.finish(parked)
 
-    def _run_parked(self, request: RunRequest, code_dir: Path, uid: int, parked: _Parked, script: Path) -> RunResult:
+    def _run_parked(self, request: RunRequest, parked: _Parked) -> RunResult:
         limits = request.limits
         cgroups = parked.cgroups
-        argv = [*self._setpriv_prefix(uid), *self._bwrap_args(request, code_dir, uid, parked.seccomp_fd)]
-        lines = [*self._ulimit_lines(limits, cgroups), "exec " + " ".join(shlex.quote(a) for a in argv)]
-        script.write_text("\n".join(lines) + "\n")
-        script.chmod(0o600)
-        started = time.monotonic()
+        command = command_for(request.language, request.entry, request.command, limits.memory_bytes)
+        script = [
+            *self._ulimit_lines(limits, cgroups),
+            "set -- " + " ".join(shlex.quote(a) for a in command),
+            # pid 1's own stderr goes to /dev/null (the command keeps the real one): no "Killed" of its own.
+            'exec 3>&2 2>/dev/null; "$@" 2>&3 3>&-; exit $?',
+        ]
+        # The parked pid 1 reads these lines up to its terminator and evals them; the rest of its stdin is
+        # the program's stdin.
+        stdin = "\n".join([*script, parked.terminator, ""]).encode() + request.stdin
+        cpu_before = cgroups.cpu_seconds() if cgroups is not None and "cpuacct" in cgroups.dirs else None
+        started = time.monotonic()  # limits count from the hand-over, not from when the sandbox was parked
         out, err = CappedBuffer(limits.output_bytes), CappedBuffer(limits.output_bytes)
-        # The parked shell reads the script's path (one line), sources it and execs the chain; everything
-        # after that line on its stdin is the program's stdin.
-        stdin = str(script).encode() + b"\n" + request.stdin
         with stop_on_cancel(request.cancel, lambda: _kill(parked.proc)) as cancelled:
             timed_out, flood, status, rusage = _supervise(parked.proc, stdin, out, err, started + limits.wall_seconds)
         wall = time.monotonic() - started
         if cgroups is not None:
             cgroups.kill_all()
         exit_code, sig = decode_exit(status)
-        cpu = cgroups.cpu_seconds() if cgroups is not None and "cpuacct" in cgroups.dirs else None
-        if cpu is None and rusage is not None:
+        cpu = cgroups.cpu_seconds() if cpu_before is not None and cgroups is not None else None
+        if cpu is not None and cpu_before is not None:
+            cpu = max(0.0, cpu - cpu_before)
+        elif rusage is not None:
             cpu = rusage.ru_utime + rusage.ru_stime
         oom = bool(cgroups and cgroups.oom_killed()) or (
             sig == signal.SIGKILL and bool(cgroups and cgroups.memory_limit_hit())
@@ -298,57 +301,227 @@ class LocalBackend(SandboxBackend):
                 "--inh-caps=-all", "--bounding-set=-all"]
 
     def close(self) -> None:
-        self.launchers.close()
+        self.sandboxes.close()
+
+
+class UidPool:
+    """Host uids for sandboxes, one per live sandbox (parked or running), held with ``flock`` on a file in
+    the state directory so several processes on one host never share one. RLIMIT_NPROC counts per real
+    uid: a uid of its own is what makes a sandbox's process limit its own."""
+
+    def __init__(self, state_dir: Path, base: int, count: int, enabled: bool) -> None:
+        self.dir = state_dir / "uids"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.base, self.count, self.enabled = base, count, enabled
+
+    @property
+    def uids(self) -> range:
+        return range(self.base, self.base + self.count)
+
+    def acquire(self, timeout: float) -> tuple[int, int | None]:
+        """(uid, lock fd); without root every sandbox runs as this process's uid and nothing is locked."""
+        if not self.enabled:
+            return os.getuid(), None
+        deadline = time.monotonic() + timeout
+        while True:
+            for index in range(self.count):
+                fd = os.open(self.dir / f"uid-{index}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                return self.base + index, fd
+            if time.monotonic() > deadline:
+                raise SandboxError("no free sandbox uid: raise the local backend's uids option")
+            time.sleep(0.02)
+
+    @staticmethod
+    def release(fd: int | None) -> None:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 @dataclass
 class _Parked:
     proc: subprocess.Popen
     cgroups: RunCgroups | None
-    seccomp_fd: int | None  # the fd number inside the parked shell
-    owner: int  # pid that parked it: a forked worker must not use its parent's children
+    code_dir: Path  # bound read-only on /code; empty until the hand-over writes the request's files
+    uid: int
+    uid_lock: int | None
+    tmp_bytes: int
+    terminator: str  # the line that ends the script pid 1 reads at hand-over
+    owner: int  # pid that parked it: a forked worker must not use its parent's sandboxes
 
 
-# Read one line (the path of a root-owned script outside /code), source it; it ends in ``exec``.
-PARK_SCRIPT = 'IFS= read -r script || exit 111; . "$script"'
+# The host-side launcher: started, moved into the run's cgroups, and only then told (one line) to exec the
+# setpriv → bwrap chain, so nothing of the sandbox ever runs outside those cgroups.
+LAUNCH_SCRIPT = 'IFS= read -r go || exit 111; exec "$@"'
+# The sandbox's pid 1, parked: it reports "ready" (one byte on stdout), then reads the run's script up to the
+# terminator line ($1) and evals it; EOF before that ends it.
+PARKED_PID_1 = ("/bin/sh", "-c", 'printf R; s=; while IFS= read -r l; do if [ "$l" = "$1" ]; then eval "$s"; '
+                'exit 111; fi; s="$s$l\n"; done; exit 111', "sh")
+READY_TIMEOUT = 15.0
 
 
-class LauncherPool:
-    """Launchers parked ahead of time, each already inside its own fresh cgroups.
+class ParkedSandboxes:
+    """Whole sandboxes started ahead of demand: bubblewrap's namespaces, mounts, seccomp and uid switch are
+    done and pid 1 waits on its stdin. A run only writes its files into the (already bound) code directory,
+    sets the cgroup limits and hands pid 1 its script; setting a sandbox up is off the request path.
 
-    Joining a cgroup v1 costs a kernel RCU grace period (10-20 ms here), as much as a Python start-up.
-    So a tiny ``/bin/sh`` is started and moved into new memory/pids/cpuacct cgroups *before* a request
-    arrives; a run only sets the limits (cheap writes) and hands it the command. Everything the run
-    starts is born inside those cgroups, so nothing ever runs unconfined. Replacements are parked on a
-    background thread.
+    Each sandbox is used once, then killed and discarded. They are parked per /tmp size (the one limit fixed
+    when bubblewrap mounts the tmpfs); a size seen for the first time is started on demand.
+
+    Parking runs on long-lived threads of this pool, never on a request's thread: bwrap's
+    ``--die-with-parent`` is tied to the *thread* that started it, so a sandbox started from a thread that
+    later exits would be killed with it.
     """
 
-    def __init__(self, backend: LocalBackend, size: int) -> None:
+    def __init__(self, backend: LocalBackend, size: int, parkers: int = 2) -> None:
         self.backend = backend
         self.size = max(1, size)
-        self._ready: queue.Queue[_Parked] = queue.Queue()
-        self._lock = threading.Lock()
-        self._refilling = False
+        self.parkers = max(1, parkers)
+        self._reset()
+
+    def _reset(self) -> None:
+        # After a fork the child starts afresh: its parent's sandboxes, locks and threads are not its own
+        # (their pipes and uid locks are shared with the parent, so they are dropped, never closed here).
+        self._owner = os.getpid()
+        self._cond = threading.Condition()
+        self._ready: dict[int, collections.deque[_Parked]] = {}
+        self._urgent: collections.deque[tuple[int, Future[_Parked]]] = collections.deque()
+        self._refills: collections.deque[int] = collections.deque()
         self._closed = False
+        self._threads: list[threading.Thread] = []
+        self._dirty: queue.SimpleQueue[_Parked | None] = queue.SimpleQueue()
+        self._cleaner: threading.Thread | None = None
 
-    def take(self) -> _Parked:
+    # ----- the request side --------------------------------------------------------------------
+    def take(self, tmp_bytes: int) -> _Parked:
+        if self._owner != os.getpid():
+            self._reset()
+        self._start_threads()
         while True:
-            try:
-                parked = self._ready.get_nowait()
-            except queue.Empty:
-                parked = self._spawn()
-            else:
-                if parked.owner != os.getpid():  # inherited across fork: not ours to use or reap
-                    self._drain()
-                    continue
-                if not _alive(parked.proc):
-                    _discard(parked)
-                    continue
-            self._refill_async()
-            return parked
+            with self._cond:
+                queue_ = self._ready.get(tmp_bytes)
+                parked = queue_.popleft() if queue_ else None
+                self._refills.append(tmp_bytes)
+                self._cond.notify()
+            if parked is None:
+                return self._park_now(tmp_bytes)
+            if _alive(parked.proc):
+                return parked
+            self.finish(parked)
 
-    def _spawn(self) -> _Parked:
+    def _park_now(self, tmp_bytes: int) -> _Parked:
+        """Ask a parker thread for a sandbox now (ahead of any refill) and wait for it; one retry, since a
+        busy host may refuse a namespace once ("Resource temporarily unavailable")."""
+        for attempt in (1, 2):
+            future: Future[_Parked] = Future()
+            with self._cond:
+                if self._closed:
+                    raise SandboxError("the sandbox backend is closed")
+                self._urgent.append((tmp_bytes, future))
+                self._cond.notify()
+            try:
+                return future.result()
+            except SandboxError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def finish(self, parked: _Parked) -> None:
+        """Hand a used (or dead) sandbox to the cleaner: the run's processes are already killed, and removing
+        cgroups (a retry loop while the kernel lets go of them) and the directory need not delay the result."""
+        if self._owner != os.getpid():
+            return
+        with self._cond:
+            if self._cleaner is None or not self._cleaner.is_alive():
+                self._cleaner = threading.Thread(target=self._clean_loop, name="cr-sandbox-cleaner", daemon=True)
+                self._cleaner.start()
+        self._dirty.put(parked)
+
+    def _clean_loop(self) -> None:
+        dirty = self._dirty
+        while True:
+            parked = dirty.get()
+            if parked is None:
+                return
+            _dispose(parked)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            taken = [p for q in self._ready.values() for p in q]
+            self._ready.clear()
+            urgent = list(self._urgent)
+            self._urgent.clear()
+            self._cond.notify_all()
+        for _key, future in urgent:
+            future.set_exception(SandboxError("the sandbox backend is closed"))
+        if self._owner == os.getpid():
+            for parked in taken:
+                _dispose(parked)
+            self._dirty.put(None)
+
+    # ----- the parker threads ------------------------------------------------------------------
+    def _start_threads(self) -> None:
+        if len(self._threads) >= self.parkers:
+            return
+        with self._cond:
+            while len(self._threads) < self.parkers and not self._closed:
+                thread = threading.Thread(target=self._park_loop, name="cr-sandbox-parker", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def _park_loop(self) -> None:
+        owner = self._owner
+        while True:
+            with self._cond:
+                while not (self._urgent or self._refills or self._closed):
+                    self._cond.wait()
+                if self._closed or owner != self._owner:
+                    return
+                future: Future[_Parked] | None = None
+                if self._urgent:
+                    tmp_bytes, future = self._urgent.popleft()
+                else:
+                    tmp_bytes = self._refills.popleft()
+                    if len(self._ready.get(tmp_bytes, ())) >= self.size:
+                        continue
+            try:
+                parked = self._park(tmp_bytes)
+            except SandboxError as exc:
+                if future is not None:
+                    future.set_exception(exc)
+                continue  # a failed refill: the next take parks on demand and reports the error
+            if future is not None:
+                future.set_result(parked)
+                continue
+            with self._cond:
+                if not self._closed:
+                    self._ready.setdefault(tmp_bytes, collections.deque()).append(parked)
+                    parked = self._evict_locked(tmp_bytes)
+            if parked is not None:
+                _dispose(parked)
+
+    def _evict_locked(self, keep: int) -> _Parked | None:
+        """Cap what sits idle at twice the pool's size: a /tmp size no longer asked for gives way."""
+        if sum(len(q) for q in self._ready.values()) <= 2 * self.size:
+            return None
+        for key, queue_ in self._ready.items():
+            if key != keep and queue_:
+                return queue_.popleft()
+        return None
+
+    def _park(self, tmp_bytes: int) -> _Parked:
         backend = self.backend
+        uid, uid_lock = backend.uid_pool.acquire(timeout=60.0)
+        code_dir = Path(tempfile.mkdtemp(prefix="cr-run-", dir=backend.runs_dir))
+        code_dir.chmod(0o755)
         seccomp_fd = None
         pass_fds: tuple[int, ...] = ()
         if backend.use_seccomp:
@@ -356,65 +529,67 @@ class LauncherPool:
             os.write(seccomp_fd, backend._seccomp_program)
             os.lseek(seccomp_fd, 0, os.SEEK_SET)
             pass_fds = (seccomp_fd,)
+        terminator = f"cr-end-{secrets.token_hex(12)}"
         cgroups = None
+        proc = None
         try:
             if backend.cgroups is not None and backend.cgroups.parents:
                 cgroups = backend.cgroups.create(256 * 1024 * 1024, 64)
+            argv = [*backend._setpriv_prefix(uid),
+                    *backend._bwrap_args(code_dir, uid, seccomp_fd, tmp_bytes), *PARKED_PID_1, terminator]
             proc = subprocess.Popen(
-                ["/bin/sh", "-c", PARK_SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                ["/bin/sh", "-c", LAUNCH_SCRIPT, "sh", *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
                 pass_fds=pass_fds, start_new_session=True,
             )
-        except (OSError, subprocess.SubprocessError) as exc:
+            parked = _Parked(proc, cgroups, code_dir, uid, uid_lock, tmp_bytes, terminator, os.getpid())
             if cgroups is not None:
+                cgroups.add(proc.pid)
+            assert proc.stdin is not None
+            proc.stdin.write(b"go\n")
+            proc.stdin.flush()
+            _await_ready(proc, READY_TIMEOUT)
+            return parked
+        except (OSError, subprocess.SubprocessError, SandboxError) as exc:
+            if proc is not None:
+                _discard(_Parked(proc, cgroups, code_dir, uid, None, tmp_bytes, terminator, os.getpid()))
+            elif cgroups is not None:
                 cgroups.remove()
-            raise SandboxError(f"cannot start a sandbox launcher: {exc}") from exc
+            shutil.rmtree(code_dir, ignore_errors=True)
+            UidPool.release(uid_lock)
+            if isinstance(exc, SandboxError):
+                raise
+            raise SandboxError(f"cannot start a sandbox: {exc}") from exc
         finally:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
-        parked = _Parked(proc, cgroups, seccomp_fd, os.getpid())
-        if cgroups is not None:
-            try:
-                cgroups.add(proc.pid)
-            except OSError as exc:
-                _discard(parked)
-                raise SandboxError(f"cannot move the sandbox launcher into its cgroups: {exc}") from exc
-        return parked
 
-    def _refill_async(self) -> None:
-        with self._lock:
-            if self._refilling or self._closed:
-                return
-            self._refilling = True
 
-        def refill() -> None:
-            try:
-                while not self._closed and self._ready.qsize() < self.size:
-                    self._ready.put(self._spawn())
-            except SandboxError:
-                pass  # the next take() spawns synchronously and reports the error
-            finally:
-                with self._lock:
-                    self._refilling = False
-            if self._closed:
-                self.close()
+def _dispose(parked: _Parked) -> None:
+    """Kill what is left of a sandbox and free its cgroups, directory and uid."""
+    _discard(parked)
+    shutil.rmtree(parked.code_dir, ignore_errors=True)
+    UidPool.release(parked.uid_lock)
 
-        threading.Thread(target=refill, name="cr-sandbox-launchers", daemon=True).start()
 
-    def _drain(self) -> list[_Parked]:
-        """Take every parked launcher out of the pool."""
-        taken = []
-        while True:
-            try:
-                taken.append(self._ready.get_nowait())
-            except queue.Empty:
-                return taken
-
-    def close(self) -> None:
-        self._closed = True
-        for parked in self._drain():
-            if parked.owner == os.getpid():
-                _discard(parked)
+def _await_ready(proc: subprocess.Popen, timeout: float) -> None:
+    """Wait for pid 1's ready byte; if the sandbox died instead, raise with what bwrap said."""
+    assert proc.stdout is not None and proc.stderr is not None
+    fd = proc.stdout.fileno()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        if sel.select(timeout) and os.read(fd, 1) == b"R":
+            return
+    _kill(proc)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(proc.pid, 0)
+    proc.returncode = -1
+    os.set_blocking(proc.stderr.fileno(), False)
+    try:
+        said = os.read(proc.stderr.fileno(), 4096).decode("utf-8", "replace").strip()
+    except OSError:
+        said = ""
+    raise SandboxError(f"the sandbox did not start: {said or 'no ready signal within the time limit'}")
 
 
 def _alive(proc: subprocess.Popen) -> bool:
@@ -503,18 +678,21 @@ def _supervise(
                     flood = True
             if flood:
                 break
-        # Outputs are closed (or we gave up on them): wait for the launcher within the same deadline.
+        # Outputs are closed (or we gave up on them): wait for the launcher within the same deadline, woken by
+        # its pidfd the moment it exits rather than by polling.
         rusage = None
         status = None
-        while not (timed_out or flood):
-            pid, raw, rusage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                status = _status(raw)
-                break
-            if time.monotonic() >= deadline:
-                timed_out = True
-                break
-            time.sleep(0.005)
+        with _exit_watch(proc.pid) as exited:
+            while not (timed_out or flood):
+                pid, raw, rusage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    status = _status(raw)
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    timed_out = True
+                    break
+                exited(min(remaining, 0.5))
         if status is None:
             _kill(proc)
             _pid, raw, rusage = os.wait4(proc.pid, 0)
@@ -526,6 +704,24 @@ def _supervise(
         for f in (proc.stdin, proc.stdout, proc.stderr):
             with contextlib.suppress(OSError):
                 f.close()
+
+
+@contextlib.contextmanager
+def _exit_watch(pid: int):
+    """A function that waits up to N seconds for ``pid`` to exit (a pidfd where the kernel has them, else a
+    short sleep)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        yield lambda timeout: time.sleep(min(timeout, 0.005))
+        return
+    sel = selectors.DefaultSelector()
+    sel.register(fd, selectors.EVENT_READ)
+    try:
+        yield lambda timeout: sel.select(timeout)
+    finally:
+        sel.close()
+        os.close(fd)
 
 
 def _status(raw: int) -> int:

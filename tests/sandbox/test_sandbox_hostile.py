@@ -224,7 +224,7 @@ def test_runs_leave_no_zombies_behind(local_backend):
     """bwrap's own init outlived its monitor and stayed a zombie of the host's init after every run; where
     that init reaps slowly they piled up against the slot uid's process limit until bwrap could not start
     ("Creating new namespace failed: Resource temporarily unavailable") and an unrelated run failed."""
-    uids = range(local_backend.uid_base, local_backend.uid_base + local_backend.pool.slots)
+    uids = local_backend.uid_pool.uids
     before = _sandbox_zombies(uids)
     for _ in range(20):
         assert run_program(local_backend, "python", "print('hi')").ok

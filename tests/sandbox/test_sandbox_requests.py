@@ -224,3 +224,90 @@ def test_java_file_is_named_after_its_public_class(local_backend):
     solution = "public class Calc { public static int twice(int x) { return 2 * x; } }"
     report = run_tests(local_backend, "java", solution, "twice", [TestCase([4], 8)], limits=Limits(wall_seconds=20))
     assert report.all_passed, report.to_dict()
+
+
+# ----- sandboxes parked ahead of demand (local backend) ------------------------------------------------------
+
+def test_a_parked_sandbox_serves_one_run_only(local_backend):
+    """Each run gets a sandbox of its own: what one run leaves in /tmp, /dev/shm or as a background process
+    is gone for the next, even though both sandboxes were started before either request arrived."""
+    leave = ("import os, subprocess\n"
+             "open('/tmp/left', 'w').write('x'); open('/dev/shm/left', 'w').write('x')\n"
+             "subprocess.Popen(['sleep', '30'])\n"
+             "print(os.getppid() and 'left')")
+    look = ("import os\n"
+            "print(os.path.exists('/tmp/left'), os.path.exists('/dev/shm/left'),\n"
+            "      [p for p in os.listdir('/proc') if p.isdigit() and open(f'/proc/{p}/cmdline').read().startswith('sleep')])")
+    assert run_program(local_backend, "python", leave).stdout == "left\n"
+    assert run_program(local_backend, "python", look).stdout == "False False []\n"
+
+
+def test_time_limits_count_from_the_hand_over_not_from_parking(local_backend):
+    """A sandbox parked long before its request still gives the program its whole wall and CPU time."""
+    import time
+
+    run_program(local_backend, "python", "pass")  # parks replacements
+    time.sleep(1.5)
+    result = run_program(local_backend, "python", "import time\ntime.sleep(0.5)\nprint('done')",
+                         limits=Limits(wall_seconds=1, cpu_seconds=1))
+    assert result.stdout == "done\n" and not result.timed_out, result
+    assert result.cpu_seconds is not None and result.cpu_seconds < 0.5, result  # parking's CPU is not billed
+
+
+def test_each_sandbox_gets_its_requests_limits_though_parked_with_defaults(local_backend):
+    """rlimits are lowered inside the parked sandbox at the hand-over; the /tmp size (fixed when the tmpfs is
+    mounted) gets sandboxes parked for that size."""
+    probe = ("import resource\n"
+             "print(resource.getrlimit(resource.RLIMIT_NOFILE)[1], resource.getrlimit(resource.RLIMIT_NPROC)[1],\n"
+             "      resource.getrlimit(resource.RLIMIT_FSIZE)[1] // 512, resource.getrlimit(resource.RLIMIT_CPU)[1])\n"
+             "import os; s = os.statvfs('/tmp'); print(s.f_blocks * s.f_frsize // (1024 * 1024))")
+    for limits in (Limits(open_files=40, processes=7, file_bytes=1024 * 1024, cpu_seconds=3, tmp_bytes=3 * 1024 * 1024),
+                   Limits(open_files=64, processes=11, file_bytes=2 * 1024 * 1024, cpu_seconds=5)):
+        out = run_program(local_backend, "python", probe, limits=limits).stdout.split()
+        nofile, nproc, fsize, cpu, tmp_mib = (int(v) for v in out)
+        assert (nofile, fsize, cpu, tmp_mib) == (limits.open_files, limits.file_bytes // 512,
+                                                 math.ceil(limits.cpu_seconds), limits.tmp_bytes // (1024 * 1024))
+        assert limits.processes <= nproc <= limits.processes + 16
+
+
+def test_sandboxes_parked_from_a_thread_that_ended_survive(local_backend):
+    """bwrap's --die-with-parent follows the thread that started it: sandboxes must be parked from the pool's
+    own long-lived threads, or a request thread's exit kills the sandbox parked on its behalf."""
+    import threading
+    import time
+
+    def one() -> None:
+        run_program(local_backend, "python", "pass")
+
+    for _ in range(4):
+        thread = threading.Thread(target=one)
+        thread.start()
+        thread.join()
+    time.sleep(0.5)
+    parked = [p for queue in local_backend.sandboxes._ready.values() for p in queue]
+    assert parked
+    for sandbox in parked:  # alive, not a zombie waiting to be reaped
+        state = open(f"/proc/{sandbox.proc.pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        assert state != "Z", sandbox.proc.pid
+    results = [run_program(local_backend, "python", f"print({i})") for i in range(6)]
+    assert [r.stdout for r in results] == [f"{i}\n" for i in range(6)], results
+
+
+def test_a_sandbox_that_cannot_start_is_a_clear_sandbox_error(tmp_path):
+    """bubblewrap refusing to start (here: an option it does not know) is the host's fault, reported as a
+    SandboxError with bwrap's own words - never a program that failed."""
+    from grader.sandbox import SandboxError
+
+    backend = get_backend("local", slots=1, state_dir=str(tmp_path / "state"))
+    broken = backend._bwrap_args
+
+    def bwrap_args(*args, **kwargs):
+        bwrap, *rest = broken(*args, **kwargs)
+        return [bwrap, "--no-such-bwrap-option", *rest]
+
+    backend._bwrap_args = bwrap_args
+    try:
+        with pytest.raises(SandboxError, match="the sandbox did not start: .*no-such-bwrap-option"):
+            run_program(backend, "python", "print(1)")
+    finally:
+        backend.close()
