@@ -6,14 +6,14 @@ its own program (no ``preexec_fn`` anywhere - safe in a threaded worker):
 1. parking, off the request path: a launcher (``/bin/sh`` reading one line) is started and moved into fresh
    memory/pids/cpuacct cgroups (joining a v1 cgroup costs a kernel RCU grace period), then told to ``exec``
    the chain below, so nothing of the sandbox ever runs outside its cgroups;
-2. the launcher runs as the sandbox's own uid/gid (60000+n by default, held by a lock while the sandbox
+2. ``setpriv`` switches to the sandbox's own uid/gid (60000+n by default, held by a lock while the sandbox
    lives: RLIMIT_NPROC is counted per real uid, so each live sandbox needs its own uid for the process
-   limit to mean anything) with no supplementary groups; leaving root clears every capability;
+   limit to mean anything), no supplementary groups, no inheritable capabilities, an empty bounding set;
 3. unprivileged ``bwrap``, which unshares every namespace (user, pid, net, ipc, uts, cgroup, mount),
-   forbids nested user namespaces, empties the bounding set, sets no_new_privs, clears the environment,
-   mounts /usr and a few /etc files read-only, a size-capped tmpfs on /tmp (the only writable place besides
-   a 1 MiB /dev/shm; /dev and the empty /usr/local are read-only), the run's directory read-only on /code
-   (empty until the hand-over), remounts the root read-only and loads the seccomp deny-list before exec;
+   forbids nested user namespaces, drops capabilities, clears the environment, mounts /usr and a few
+   /etc files read-only, a size-capped tmpfs on /tmp (the only writable place besides a 1 MiB /dev/shm;
+   /dev and the empty /usr/local are read-only), the run's directory read-only on /code (empty until the
+   hand-over), remounts the root read-only and loads the seccomp deny-list before exec;
 4. pid 1 of the namespace, a shell, says "ready" and waits on its stdin.
 
 A run writes its files into the bound directory, sets the cgroup limits and sends pid 1 its script: the
@@ -23,7 +23,7 @@ stdin is the program's stdin. The time limits count from that hand-over.
 
 pid 1 runs the command as its child, reaps orphans (dash waits with waitpid(-1)) and exits with the
 command's status (128+N for signal N); when it exits the kernel kills whatever is left (background
-processes cannot outlive the run). It replaces bwrap's own init (``--as-pid-1``), whose monitor exits as soon
+processes cannot outlive the run). It is not bwrap's own init (``--as-pid-1``): bwrap's monitor exits as soon
 as that init reports the command's status, before the init is reaped, leaving zombies of the host's init
 that pile up against the uid's RLIMIT_NPROC. The outer bwrap is our direct child: we reap it, and on timeout
 we SIGKILL it (``--die-with-parent`` takes the namespace with it) and then kill anything still in the run's
@@ -128,6 +128,7 @@ class LocalBackend(SandboxBackend):
         self.use_seccomp = use_seccomp and seccomp.supported()
         self._seccomp_program = seccomp.deny_list_program() if self.use_seccomp else b""
         self._etc_dirs: dict[int, Path] = {}
+        self.setpriv = shutil.which("setpriv")
         self.uid_pool = UidPool(self.state_dir, uid_base, max(uids, 2 * slots), enabled=self.is_root)
         self.sandboxes = ParkedSandboxes(self, slots)
 
@@ -136,6 +137,8 @@ class LocalBackend(SandboxBackend):
         problems: list[str] = []
         if not self.bwrap:
             return ["bubblewrap is not installed (apt-get install bubblewrap): the local sandbox cannot run"]
+        if self.is_root and not self.setpriv:
+            return ["setpriv (util-linux) is missing: cannot switch to the per-slot uid"]
         if not self.is_root:
             problems.append(
                 "not running as root: every slot shares this uid, so the 50-process limit is shared and "
@@ -291,6 +294,12 @@ class LocalBackend(SandboxBackend):
             cancelled=cancelled.is_set(),
         )
 
+    def _setpriv_prefix(self, uid: int) -> list[str]:
+        if not self.is_root:
+            return []
+        return [self.setpriv or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all"]
+
     def close(self) -> None:
         self.sandboxes.close()
 
@@ -348,8 +357,8 @@ class _Parked:
     owner: int  # pid that parked it: a forked worker must not use its parent's sandboxes
 
 
-# The host-side launcher: started, moved into the run's cgroups, and only then told (one line) to exec
-# bwrap, so nothing of the sandbox ever runs outside those cgroups.
+# The host-side launcher: started, moved into the run's cgroups, and only then told (one line) to exec the
+# setpriv → bwrap chain, so nothing of the sandbox ever runs outside those cgroups.
 LAUNCH_SCRIPT = 'IFS= read -r go || exit 111; exec "$@"'
 # The sandbox's pid 1, parked: it reports "ready" (one byte on stdout), then reads the run's script up to the
 # terminator line ($1) and evals it; EOF before that ends it.
@@ -526,15 +535,12 @@ class ParkedSandboxes:
         try:
             if backend.cgroups is not None and backend.cgroups.parents:
                 cgroups = backend.cgroups.create(256 * 1024 * 1024, 64)
-            argv = [*backend._bwrap_args(code_dir, uid, seccomp_fd, tmp_bytes), *PARKED_PID_1, terminator]
-            # As root, the launcher itself starts as the sandbox's uid and gid with no supplementary groups
-            # (subprocess sets them between fork and exec): leaving root clears every capability, and bwrap
-            # then empties the bounding set and sets no_new_privs. (One exec fewer than setpriv.)
-            switch = dict(user=uid, group=uid, extra_groups=[]) if backend.is_root else {}
+            argv = [*backend._setpriv_prefix(uid),
+                    *backend._bwrap_args(code_dir, uid, seccomp_fd, tmp_bytes), *PARKED_PID_1, terminator]
             proc = subprocess.Popen(
                 ["/bin/sh", "-c", LAUNCH_SCRIPT, "sh", *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
-                pass_fds=pass_fds, start_new_session=True, **switch,
+                pass_fds=pass_fds, start_new_session=True,
             )
             parked = _Parked(proc, cgroups, code_dir, uid, uid_lock, tmp_bytes, terminator, os.getpid())
             if cgroups is not None:
