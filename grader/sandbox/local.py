@@ -47,6 +47,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,6 +386,10 @@ class ParkedSandboxes:
         self.size = max(1, size)
         self.parkers = max(1, parkers)
         self._reset()
+        # In a forked child (an RQ work horse) start afresh before any of its threads can touch the pool:
+        # resetting lazily on first use raced between the child's first concurrent runs.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (pool := ref()) is not None and pool._reset())
 
     def _reset(self) -> None:
         # After a fork the child starts afresh: its parent's sandboxes, locks and threads are not its own
@@ -401,8 +406,6 @@ class ParkedSandboxes:
 
     # ----- the request side --------------------------------------------------------------------
     def take(self, tmp_bytes: int) -> _Parked:
-        if self._owner != os.getpid():
-            self._reset()
         self._start_threads()
         while True:
             with self._cond:

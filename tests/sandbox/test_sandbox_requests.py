@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -237,7 +238,8 @@ def test_a_parked_sandbox_serves_one_run_only(local_backend):
              "print(os.getppid() and 'left')")
     look = ("import os\n"
             "print(os.path.exists('/tmp/left'), os.path.exists('/dev/shm/left'),\n"
-            "      [p for p in os.listdir('/proc') if p.isdigit() and open(f'/proc/{p}/cmdline').read().startswith('sleep')])")
+            "      [p for p in os.listdir('/proc')\n"
+            "       if p.isdigit() and open(f'/proc/{p}/cmdline').read().startswith('sleep')])")
     assert run_program(local_backend, "python", leave).stdout == "left\n"
     assert run_program(local_backend, "python", look).stdout == "False False []\n"
 
@@ -287,7 +289,7 @@ def test_sandboxes_parked_from_a_thread_that_ended_survive(local_backend):
     parked = [p for queue in local_backend.sandboxes._ready.values() for p in queue]
     assert parked
     for sandbox in parked:  # alive, not a zombie waiting to be reaped
-        state = open(f"/proc/{sandbox.proc.pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{sandbox.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         assert state != "Z", sandbox.proc.pid
     results = [run_program(local_backend, "python", f"print({i})") for i in range(6)]
     assert [r.stdout for r in results] == [f"{i}\n" for i in range(6)], results
@@ -311,3 +313,28 @@ def test_a_sandbox_that_cannot_start_is_a_clear_sandbox_error(tmp_path):
             run_program(backend, "python", "print(1)")
     finally:
         backend.close()
+
+
+def test_a_forked_child_starts_several_runs_at_once(local_backend):
+    """A work horse's first runs come from several threads at once (visible tests, hidden tests, linter): the
+    child's pool is made afresh at the fork, not by whichever thread uses it first (that raced and hung)."""
+    import os
+    import signal
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert run_program(local_backend, "python", "print(1)").ok
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            signal.alarm(60)  # a hang fails the test instead of blocking the suite
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                outs = list(pool.map(lambda i: run_program(local_backend, "python", f"print({i})").stdout, range(3)))
+            os.write(write_fd, "".join(outs).encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    _, status = os.waitpid(pid, 0)
+    got = os.read(read_fd, 100)
+    os.close(read_fd)
+    assert status == 0 and got == b"0\n1\n2\n", (status, got)
