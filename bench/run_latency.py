@@ -1,12 +1,16 @@
-"""Run click → output on the page, in Chromium, on the embedded defaults (in-process queue, local sandbox).
+"""Run and Submit click → result on the page, in Chromium, on the embedded defaults (in-process queue, local
+sandbox).
 
 Prints, from one run on this machine:
-  * the baseline: the same program run directly on the sandbox backend, no web, no queue (p50/p95 ms);
-  * click → output visible in the DOM, measured in the page with performance.now() (p50/p95 ms, and as a
+  * the Run baseline: the same program run directly on the sandbox backend, no web, no queue (p50/p95 ms);
+  * Run click → output visible in the DOM, measured in the page with performance.now() (p50/p95 ms, and as a
     ratio to the baseline);
-  * the server-side split from the submission rows: click → row written → picked up → sandbox done.
+  * the server-side split from the submission rows: click → row written → picked up → sandbox done;
+  * the same for Submit (visible examples and hidden tests in two sandboxes, and the linter), against the
+    Submit's own work done directly on the backend (the task's ``execute``, no web, no queue), and against
+    that work's sandbox runs one after the other (what a Submit cost before its runs started together).
 
-    .venv/bin/python bench/run_latency.py [--runs 30]
+    .venv/bin/python bench/run_latency.py [--runs 30] [--submits 20]
 
 Needs Debian's chromium (/usr/bin/chromium), Playwright and bubblewrap (scripts/test.sh installs them).
 """
@@ -71,9 +75,92 @@ def sandbox_baseline(runs: int) -> list[float]:
     return times
 
 
+def submit_baselines(app, launch_id: str, runs: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """(the attempt's Submit done directly on the backend, as the worker does it; the time of that Submit's two
+    test runs, visible and hidden, one after the other), both in ms."""
+    from grader.sandbox import SandboxBackend
+    from grader.sandbox.languages import LANGUAGE_SPECS
+    from lti_app.extensions import db
+    from lti_app.models import Attempt
+    from lti_app.phases.registry import get_phase
+    from worker.sandbox import sandbox_backend
+
+    backend = sandbox_backend(app.config["SETTINGS"])
+    HARNESS = LANGUAGE_SPECS["python"].harness_file  # noqa: N806
+
+    class Serial(SandboxBackend):
+        """The backend, one run at a time, timing each: the Submit's runs as they went before (in a row)."""
+
+        name = backend.name
+
+        def __init__(self) -> None:
+            import threading
+
+            self.lock, self.tests = threading.Lock(), 0.0
+
+        def run(self, request):  # type: ignore[no-untyped-def]
+            with self.lock:
+                started = time.perf_counter()
+                try:
+                    return backend.run(request)
+                finally:
+                    if HARNESS in request.files:  # a test run (visible or hidden), not the linter's
+                        self.tests += time.perf_counter() - started
+
+        def check(self) -> list[str]:
+            return backend.check()
+
+    together, serial = [], []
+    with app.app_context():  # the task reads the app's settings (its optional LLM review), as in the worker
+        attempt = db.session.query(Attempt).order_by(Attempt.id.desc()).first()
+        task = get_phase(attempt.activity.phase).adapter.code_task(attempt)
+        task.execute(backend, "submit", PROGRAM)  # warm
+        for _ in range(runs):
+            started = time.perf_counter()
+            task.execute(backend, "submit", PROGRAM)
+            together.append((time.perf_counter() - started) * 1000)
+            one_by_one = Serial()
+            task.execute(one_by_one, "submit", PROGRAM)
+            serial.append(one_by_one.tests * 1000)
+    return together, serial
+
+
+def clicks_in_page(page, button: str, done_selector: str, count: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """ms from a click on ``button`` until ``done_selector`` appears in the job's result box, ``count`` times."""
+    clicks = []
+    for _ in range(count):
+        elapsed = page.evaluate("""([button, selector]) => new Promise((resolve) => {
+            const result = document.getElementById('cr-job-result');
+            const started = performance.now();
+            const seen = new MutationObserver(() => {
+              if (result.querySelector(selector)) { seen.disconnect(); resolve(performance.now() - started); }
+            });
+            result.textContent = '';
+            seen.observe(result, { childList: true, subtree: true });
+            document.getElementById(button).click();
+            setTimeout(() => resolve(-1), 20000);
+          })""", [button, done_selector])
+        page.wait_for_function(f"!document.getElementById('{button}').disabled")
+        clicks.append(elapsed)
+    return clicks
+
+
+def row_split(app, kind: str) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """(row written → picked up, picked up → done) in ms for the ``kind`` rows, the first (warm-up) left out."""
+    from lti_app.extensions import db
+    from lti_app.models import Submission
+
+    with app.app_context():
+        rows = db.session.query(Submission).filter_by(kind=kind).order_by(Submission.id).all()[1:]
+        pickup = [(r.started_at - r.created_at).total_seconds() * 1000 for r in rows if r.started_at]
+        run = [(r.finished_at - r.started_at).total_seconds() * 1000 for r in rows if r.finished_at and r.started_at]
+    return pickup, run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--submits", type=int, default=20)
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -81,8 +168,6 @@ def main() -> None:
     from config import load_settings
     from lti_app import create_app
     from lti_app.dispatch import get_dispatcher
-    from lti_app.extensions import db
-    from lti_app.models import Submission
     from tests.phases.difficult_client.students import EXPERT
     from tests.support.chromium import launch
     from tests.support.live_server import LiveServer
@@ -95,7 +180,8 @@ def main() -> None:
 
         upgrade(directory=app.extensions["migrate"].directory)
     get_dispatcher(app).start()
-    launch_id = seed_launch(app, {"phase": "difficult_client", "scenario": "angry_bakery_owner"})
+    # No Submit limit: the bench submits more often than a student may.
+    launch_id = seed_launch(app, {"phase": "difficult_client", "scenario": "angry_bakery_owner", "max_submits": "0"})
 
     baseline = sandbox_baseline(args.runs)
     with LiveServer(app) as server:
@@ -106,35 +192,21 @@ def main() -> None:
         for text in EXPERT[:4]:
             requests.post(f"{server.url}/api/a/{launch_id}/dc/messages", json={"message": text},
                           headers={"X-CSRF-Token": csrf}, timeout=30).raise_for_status()
-        clicks: list[float] = []
+        submit_direct, submit_serial = submit_baselines(app, launch_id, args.submits) if args.submits else ([], [])
         with sync_playwright() as p:
             browser = launch(p)
             page = browser.new_page()
             page.goto(f"{server.url}/a/{launch_id}")
             page.evaluate("(code) => { const t = document.getElementById('dc-source'); t.value = code;"
                           " t.dispatchEvent(new CustomEvent('cr:editor-set')); }", PROGRAM)
-            for _ in range(args.runs + 1):
-                elapsed = page.evaluate("""() => new Promise((resolve) => {
-                    const status = document.getElementById('cr-job-status');
-                    const result = document.getElementById('cr-job-result');
-                    const started = performance.now();
-                    const seen = new MutationObserver(() => {
-                      if (result.querySelector('pre')) { seen.disconnect(); resolve(performance.now() - started); }
-                    });
-                    result.textContent = '';
-                    seen.observe(result, { childList: true, subtree: true });
-                    document.getElementById('dc-run').click();
-                    setTimeout(() => resolve(-1), 20000);
-                    void status;
-                  })""")
-                page.wait_for_function("!document.getElementById('dc-run').disabled")
-                clicks.append(elapsed)
+            # The first click of each kind warms the page's connections and is left out.
+            clicks = clicks_in_page(page, "dc-run", "pre", args.runs + 1)[1:]
+            submits = clicks_in_page(page, "dc-submit", "table", args.submits + 1)[1:] if args.submits else []
             browser.close()
-    clicks = [c for c in clicks[1:] if c >= 0]  # the first click warms the page's connections
-    with app.app_context():
-        rows = db.session.query(Submission).filter_by(kind="run").order_by(Submission.id).all()[1:]
-        pickup = [(r.started_at - r.created_at).total_seconds() * 1000 for r in rows if r.started_at]
-        run = [(r.finished_at - r.started_at).total_seconds() * 1000 for r in rows if r.finished_at and r.started_at]
+    clicks = [c for c in clicks if c >= 0]
+    submits = [c for c in submits if c >= 0]
+    pickup, run = row_split(app, "run")
+    s_pickup, s_run = row_split(app, "submit")
     get_dispatcher(app).stop()
 
     b50 = statistics.median(baseline)
@@ -146,6 +218,20 @@ def main() -> None:
     print(f"  picked up → sandbox done (row)  p50 {statistics.median(run):7.1f} ms")
     print(f"  the rest (HTTP, events, DOM)    p50 "
           f"{statistics.median(clicks) - statistics.median(pickup) - statistics.median(run):7.1f} ms")
+    if not submits:
+        return
+    d50, r50, c50 = statistics.median(submit_direct), statistics.median(submit_serial), statistics.median(submits)
+    print(f"submits: {len(submits)} (of {args.submits})")
+    print(f"baseline  test runs in a row     p50 {r50:7.1f} ms  p95 {pct(submit_serial, .95):7.1f} ms"
+          "  (the Submit's visible and hidden runs, one after the other)")
+    print(f"baseline  Submit on the backend  p50 {d50:7.1f} ms  p95 {pct(submit_direct, .95):7.1f} ms"
+          f"  (the task's execute, all its runs: {d50 / r50:.2f}× the test runs in a row)")
+    print(f"Submit click → result in the DOM p50 {c50:7.1f} ms  p95 {pct(submits, .95):7.1f} ms"
+          f"  ({c50 / d50:.2f}× on the backend, {c50 / r50:.2f}× the test runs in a row; target ≤ 250 ms)")
+    print(f"  row written → picked up         p50 {statistics.median(s_pickup):7.1f} ms")
+    print(f"  picked up → done (row)          p50 {statistics.median(s_run):7.1f} ms")
+    print(f"  the rest (HTTP, events, DOM)    p50 "
+          f"{c50 - statistics.median(s_pickup) - statistics.median(s_run):7.1f} ms")
 
 
 if __name__ == "__main__":

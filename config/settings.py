@@ -130,7 +130,10 @@ class Settings:
     dev_platform: bool = field(metadata={"env": "DEV_PLATFORM", "doc": "Serve the dev-only LMS at /dev"})
     data_dir: Path = field(metadata={"env": "DATA_DIR", "doc": "Where the SQLite file and keys live"})
     log_level: str = field(metadata={"env": "LOG_LEVEL", "doc": "DEBUG, INFO, WARNING or ERROR"})
-    inprocess_workers: int = field(metadata={"env": "INPROCESS_WORKERS", "doc": "Worker threads in in-process mode"})
+    inprocess_workers: int = field(
+        metadata={"env": "INPROCESS_WORKERS", "doc": "Worker threads in in-process mode (default: the usable cores, "
+                  "at least 2)"}
+    )
     work_heartbeat_seconds: float = field(
         metadata={"env": "WORK_HEARTBEAT_SECONDS", "doc": "How often a running job marks its row alive"}
     )
@@ -155,6 +158,16 @@ class Settings:
     def documented(cls) -> list[tuple[str, str]]:
         """(variable, description) pairs for the README's configuration table."""
         return [(PREFIX + f.metadata["env"], f.metadata["doc"]) for f in fields(cls)]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's), at least 2: the in-process job
+    threads' default. A job mostly waits for its sandboxes, whose processes are what use the cores."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(2, cores)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -192,7 +205,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trust_proxy=_bool("TRUST_PROXY", get("TRUST_PROXY", "false")),
         dev_platform=_bool("DEV_PLATFORM", get("DEV_PLATFORM", "false")),
         data_dir=data_dir,
-        inprocess_workers=_positive_int("INPROCESS_WORKERS", get("INPROCESS_WORKERS", "2")),
+        inprocess_workers=_positive_int("INPROCESS_WORKERS", get("INPROCESS_WORKERS", str(usable_cores()))),
         work_heartbeat_seconds=_positive_float("WORK_HEARTBEAT_SECONDS", get("WORK_HEARTBEAT_SECONDS", "10")),
         work_stale_seconds=_positive_float("WORK_STALE_SECONDS", get("WORK_STALE_SECONDS", "60")),
         reconcile_seconds=_positive_float("RECONCILE_SECONDS", get("RECONCILE_SECONDS", "5")),

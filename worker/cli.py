@@ -26,10 +26,11 @@ worker_cli = AppGroup("worker", help="Queue workers and the reconciler.")
 def run_worker(burst: bool, no_reconcile: bool, queues: str, fork: bool) -> None:
     """Consume RQ queues (needs CR_QUEUE_MODE=rq and CR_REDIS_URL)."""
     from redis import Redis
-    from rq import Queue, SimpleWorker, Worker
+    from rq import Queue
 
     from worker import rq_entry
     from worker.reconciler import ReconcilerThread
+    from worker.rq_worker import LeanForkWorker, LeanSimpleWorker
 
     settings = current_app.config["SETTINGS"]
     if settings.queue_mode != "rq":
@@ -42,9 +43,10 @@ def run_worker(burst: bool, no_reconcile: bool, queues: str, fork: bool) -> None
         reconciler.start()
     try:
         names = [q.strip() for q in queues.split(",") if q.strip()]
-        worker_class = Worker if fork else SimpleWorker
+        worker_class = LeanForkWorker if fork else LeanSimpleWorker
+        # RQ's own log lines (three a job at INFO) follow CR_LOG_LEVEL like the rest of the process.
         worker_class([Queue(n, connection=connection) for n in names], connection=connection).work(
-            burst=burst, with_scheduler=False
+            burst=burst, with_scheduler=False, logging_level=settings.log_level
         )
     finally:
         if reconciler:

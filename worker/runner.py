@@ -7,7 +7,9 @@ import threading
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update
+from sqlalchemy.orm import make_transient_to_detached
 
 from lti_app.extensions import db
 from lti_app.jobs import KINDS, resolve
@@ -25,18 +27,25 @@ def handler_for(kind: str) -> Handler:
 
 
 def claim(kind: str, row_id: int) -> Any | None:
-    """Move the row from QUEUED/RETRY to RUNNING; None if someone else has it or it is finished."""
+    """Move the row from QUEUED/RETRY to RUNNING; None if someone else has it or it is finished.
+
+    One statement and one commit: the conditional update returns the claimed row, which becomes the session's
+    object as it is (no second SELECT to read back what this statement just wrote)."""
     model = KINDS[kind].model
+    table = model.__table__
     now = utcnow()
-    result = db.session.execute(
-        update(model)
-        .where(model.id == row_id, model.status.in_([WorkStatus.QUEUED, WorkStatus.RETRY]))
-        .values(status=WorkStatus.RUNNING, started_at=now, heartbeat_at=now, tries=model.tries + 1)
-    )
+    claimed = db.session.execute(
+        update(table)
+        .where(table.c.id == row_id, table.c.status.in_([WorkStatus.QUEUED, WorkStatus.RETRY]))
+        .values(status=WorkStatus.RUNNING, started_at=now, heartbeat_at=now, tries=table.c.tries + 1)
+        .returning(*table.c)
+    ).mappings().first()
     db.session.commit()
-    if result.rowcount != 1:
+    if claimed is None:
         return None
-    return db.session.get(model, row_id)
+    row = model(**{attr.key: claimed[attr.columns[0].name] for attr in sa_inspect(model).column_attrs})
+    make_transient_to_detached(row)  # persistent as loaded: its values are the committed ones
+    return db.session.merge(row, load=False)
 
 
 def perform(kind: str, row_id: int) -> str:
@@ -97,7 +106,9 @@ def record(row: Any, outcome: Outcome) -> str:
         row.finished_at = None
     else:
         row.status = WorkStatus.FAILED
+    # Read before the commit, which expires the row (reading after it would load the row again).
+    name, row_id, status = type(row).__name__.lower(), row.id, str(row.status)
     db.session.commit()
-    log.info("work %s:%s -> %s %s", type(row).__name__.lower(), row.id, row.status, outcome.error)
-    return str(row.status)
+    log.info("work %s:%s -> %s %s", name, row_id, status, outcome.error)
+    return status
 

@@ -18,8 +18,9 @@ Why the results cannot be forged or used to leak hidden tests
   return value, never a pass.) We chose this over an extra pipe fd because Docker can only carry
   stdin/stdout/stderr, and one mechanism must serve both backends.
 * **Hidden inputs never share a run with anything shown in detail.** A submission runs twice: visible
-  cases (with arguments, expected and actual values, output and tracebacks shown) and then, only if the
-  code loaded, the hidden cases in a separate sandbox.
+  cases (with arguments, expected and actual values, output and tracebacks shown) and the hidden cases in
+  a separate sandbox. The two sandboxes start at once (a Submit waits for one run, not two in a row); the
+  hidden run counts only if the code loaded in the visible one, and is stopped early when it did not.
 * **Nothing the student's process chooses leaves a hidden case.** Code in the harness's process can do
   whatever the harness can: patch its clock (``time.perf_counter``, ``process.hrtime``) or its serialiser
   (``json.dumps``, ``Object.prototype.toJSON``), reach the channel and the nonce (Python frames, Java
@@ -51,6 +52,7 @@ import math
 import re
 import secrets
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -330,7 +332,7 @@ def _run_summary(result: RunResult, phase: str) -> dict[str, Any]:
 
 def _run_phase(backend: SandboxBackend, language: str, source: str, function_name: str | None,
                cases: list[TestCase], limits: Limits, student_file: str, phase: str,
-               report: TestReport) -> bool:
+               report: TestReport, cancel: threading.Event | None = None) -> bool:
     """Run one group of cases (all visible or all hidden) in one sandbox; append results. Returns
     whether the student's code loaded."""
     spec = LANGUAGE_SPECS[language]
@@ -342,7 +344,7 @@ def _run_phase(backend: SandboxBackend, language: str, source: str, function_nam
         language=language,
         files={student_file: source, spec.harness_file: spec.harness_source()},
         command=spec.harness_command(student_file, function_name or NO_FUNCTION, limits.memory_bytes),
-        stdin=payload, limits=_harness_limits(limits),
+        stdin=payload, limits=_harness_limits(limits), cancel=cancel,
     )
     result = backend.run(request)
     report.runs.append(_run_summary(result, phase))
@@ -472,10 +474,11 @@ def run_tests(
     """Call ``function_name`` from the student's ``source`` once per case and compare outside.
 
     A case with its own ``function`` calls that one instead; ``function_name`` may be None when every
-    case names its function (then no function is required at load). Visible cases run first (details
-    shown); hidden cases, if any and if the code loaded, run in a second sandbox and are reported without
-    inputs, expectations, output or tracebacks. For Java the class is taken from ``student_file``
-    (default ``Solution.java``); Java has no per-case functions. Use only visible cases for "Run".
+    case names its function (then no function is required at load). Visible cases run in one sandbox
+    (details shown); hidden cases, if any, in a second one started at the same time: they count only if the
+    code loaded in the first, and are reported without inputs, expectations, output or tracebacks. Either
+    sandbox's ``SandboxError`` propagates. For Java the class is taken from ``student_file`` (default
+    ``Solution.java``); Java has no per-case functions. Use only visible cases for "Run".
     """
     if language not in LANGUAGE_SPECS:
         raise InvalidRequest(f"unknown language {language!r}")
@@ -497,12 +500,29 @@ def run_tests(
     report = TestReport(language=language)
     visible = [c for c in cases if not c.hidden]
     hidden = [c for c in cases if c.hidden]
-    loaded = _run_phase(backend, language, source, function_name, visible, limits, student_file, "visible", report)
-    if hidden:
-        if loaded:
-            _run_phase(backend, language, source, function_name, hidden, limits, student_file, "hidden", report)
-        else:
-            report.cases += [CaseResult(c.name, True, False, "not_run", HIDDEN_MESSAGES["not_run"]) for c in hidden]
+    if not hidden:
+        _run_phase(backend, language, source, function_name, visible, limits, student_file, "visible", report)
+        return report
+    hidden_report = TestReport(language=language)  # its own: the two runs fill their reports at once
+    stop_hidden = threading.Event()
+    loaded = False
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cr-hidden-run") as pool:
+        hidden_run = pool.submit(_run_phase, backend, language, source, function_name, hidden, limits, student_file,
+                                 "hidden", hidden_report, stop_hidden)
+        try:
+            loaded = _run_phase(backend, language, source, function_name, visible, limits, student_file, "visible",
+                                report)
+        finally:
+            if not loaded:  # the hidden run cannot count (or the visible one raised): stop it now
+                stop_hidden.set()
+            hidden_error = hidden_run.exception()  # waits: no sandbox outlives this call
+    if not loaded:
+        report.cases += [CaseResult(c.name, True, False, "not_run", HIDDEN_MESSAGES["not_run"]) for c in hidden]
+        return report
+    if hidden_error is not None:  # the host failed the hidden run: the caller retries the Submit or fails it
+        raise hidden_error
+    report.runs += hidden_report.runs
+    report.cases += hidden_report.cases
     return report
 
 

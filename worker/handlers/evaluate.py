@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from lti_app.extensions import db
 from lti_app.grading import store_grade
 from lti_app.models import Attempt, Evaluation
@@ -10,7 +12,7 @@ from worker.outcome import Outcome
 
 
 def handle(row: Evaluation) -> Outcome:
-    attempt = db.session.get(Attempt, row.attempt_id)
+    attempt = db.session.get(Attempt, row.attempt_id, options=[joinedload(Attempt.activity)])  # one query
     phase = get_phase(attempt.activity.phase) if attempt else None
     if attempt is None or phase is None:
         return Outcome.failed("the attempt or its phase no longer exists")

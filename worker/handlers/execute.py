@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from grader.sandbox import InvalidRequest, SandboxError
 from grader.workbench import SUBMISSION_KINDS
@@ -66,7 +67,8 @@ def cancel_watch(row: Submission, every: float = 0.1) -> Iterator[threading.Even
 
 def handle(row: Submission) -> Outcome:
     """Fill ``row.result`` (the runner commits it with the row's final status)."""
-    attempt = db.session.get(Attempt, row.attempt_id)
+    # The attempt with its activity in one query (the phase and the task come from both).
+    attempt = db.session.get(Attempt, row.attempt_id, options=[joinedload(Attempt.activity)])
     phase = get_phase(attempt.activity.phase) if attempt else None
     if attempt is None or phase is None:
         return Outcome.failed("the attempt or its phase no longer exists")

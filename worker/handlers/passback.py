@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from lti_app.models import Passback, utcnow
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from lti_app.extensions import db
+from lti_app.models import Activity, Attempt, GradeRow, Passback, utcnow
 from worker.outcome import Outcome
 
 MAX_TRIES = 6
@@ -19,7 +23,13 @@ def handle(row: Passback) -> Outcome:
     from lti_app.grading import counting_grade
     from lti_app.lti.ags import AgsTarget, ScoreToSend, send_score
 
-    grade = row.grade
+    # The grade with its attempt, the attempt's learner and activity, and the activity's course, in one query
+    # (each is read below; one lazy load after another would be five round trips).
+    grade = db.session.scalars(
+        select(GradeRow).where(GradeRow.id == row.grade_id).options(
+            joinedload(GradeRow.attempt).joinedload(Attempt.activity).joinedload(Activity.course),
+            joinedload(GradeRow.attempt).joinedload(Attempt.user))
+    ).one()
     attempt = grade.attempt
     activity = attempt.activity
     current = counting_grade(activity, attempt.user_id)
