@@ -116,6 +116,8 @@ class Settings:
     sandbox_backend: str = field(metadata={"env": "SANDBOX_BACKEND", "doc": "`local` (bubblewrap) or `docker`"})
     docker_url: str = field(metadata={"env": "DOCKER_URL", "doc": "Docker engine URL for the docker sandbox"})
     sandbox_image: str = field(metadata={"env": "SANDBOX_IMAGE", "doc": "Image the docker sandbox runs code in"})
+    docker_pool_size: int = field(metadata={
+        "env": "DOCKER_POOL_SIZE", "doc": "Docker sandbox: containers each worker keeps started ahead of demand"})
     llm_provider: str = field(metadata={"env": "LLM_PROVIDER", "doc": "`offline` or `openai` (any compatible API)"})
     llm_base_url: str = field(metadata={"env": "LLM_BASE_URL", "doc": "Base URL of the OpenAI-compatible API"})
     llm_model: str = field(metadata={"env": "LLM_MODEL", "doc": "Model name sent to the provider"})
@@ -194,6 +196,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "DOCKER_URL", get("DOCKER_URL", "unix:///var/run/docker.sock"), ("unix", "tcp", "http", "https", "ssh")
         ),
         sandbox_image=get("SANDBOX_IMAGE", "coderesidency-sandbox:bookworm"),
+        docker_pool_size=_non_negative_int("DOCKER_POOL_SIZE", get("DOCKER_POOL_SIZE", "0")),
         llm_provider=_choice("LLM_PROVIDER", get("LLM_PROVIDER", "offline"), ("offline", "openai")),
         llm_base_url=_url("LLM_BASE_URL", get("LLM_BASE_URL", "https://api.openai.com/v1"), ("http", "https")),
         llm_model=get("LLM_MODEL", "gpt-4o-mini"),

@@ -22,7 +22,8 @@ def sandbox_backend(settings: Settings) -> Any:
         if key not in _backends:
             options: dict[str, Any] = {}
             if settings.sandbox_backend == "docker":
-                options.update(base_url=settings.docker_url, image=settings.sandbox_image)
+                options.update(base_url=settings.docker_url, image=settings.sandbox_image,
+                               pool_size=settings.docker_pool_size)
             _backends[key] = get_backend(settings.sandbox_backend, **options)
         return _backends[key]
 

@@ -39,8 +39,8 @@ def get_backend(name: str = "local", **options: Any) -> SandboxBackend:
       ``use_seccomp=True``, ``uids=128`` (live sandboxes, parked or running, each hold one uid from
       ``uid_base``).
     * ``docker``: ``base_url`` (default env ``DOCKER_HOST`` or the local socket), ``image``,
-      ``pool_size=0`` (warm containers per language image), ``run_dir`` (host directory for code
-      volumes, must be visible to the Docker engine).
+      ``pool_size=0`` (containers kept started ahead of demand, each used for one run), ``run_dir``
+      (host directory for code volumes, must be visible to the Docker engine).
     """
     if name == "local":
         from .local import LocalBackend

@@ -32,7 +32,9 @@ def _make(name: str) -> SandboxBackend:
     if name not in _cache:
         try:
             backend = (
-                get_backend("local", slots=2) if name == "local" else get_backend("docker", base_url=DOCKER_URL)
+                # docker: with a pool, as compose runs it (requests with other fixed limits take the cold path)
+                get_backend("local", slots=2) if name == "local"
+                else get_backend("docker", base_url=DOCKER_URL, pool_size=2)
             )
             problems = backend.check()
             fatal = [p for p in problems if "smoke test" in p or "not reachable" in p or "missing" in p
