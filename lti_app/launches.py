@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from flask import Response, redirect, render_template, url_for
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from grader.phases.options import ATTEMPTS_RANGE, OPTION_NAMES, TIME_LIMIT_RANGE, InvalidOption, clean_option
 from lti_app.access import LaunchRows, keep_rows, launch_rows
@@ -37,13 +40,13 @@ def on_resource_launch(ctx: LaunchContext, rows: LaunchRows | None = None) -> Re
     whatever the caller wrote before (the launch record and its nonce): the new attempt's commit when one starts.
     """
     rows = rows or launch_rows(ctx)
-    course = _upsert(Course, {"issuer": ctx.issuer, "context_id": ctx.context_id}, rows.course,
-                     title=ctx.context_title)
-    if ctx.nrps_memberships_url:
+    course, _ = _upsert(Course, {"issuer": ctx.issuer, "context_id": ctx.context_id}, rows.course,
+                        title=ctx.context_title)
+    if ctx.nrps_memberships_url and course.nrps_memberships_url != ctx.nrps_memberships_url:
         course.nrps_memberships_url = ctx.nrps_memberships_url
-    user = _upsert(User, {"issuer": ctx.issuer, "sub": ctx.user_sub}, rows.user, name=ctx.user_name,
-                   email=ctx.user_email)
-    activity = _upsert(
+    user, new_user = _upsert(User, {"issuer": ctx.issuer, "sub": ctx.user_sub}, rows.user, name=ctx.user_name,
+                             email=ctx.user_email)
+    activity, new_activity = _upsert(
         Activity,
         {"course_id": course.id, "resource_link_id": ctx.resource_link_id},
         rows.activity,
@@ -52,7 +55,7 @@ def on_resource_launch(ctx: LaunchContext, rows: LaunchRows | None = None) -> Re
         deployment_id=ctx.deployment_id,
         platform_family=ctx.platform_family,
     )
-    if ctx.ags_lineitem_url:
+    if ctx.ags_lineitem_url and activity.ags_lineitem_url != ctx.ags_lineitem_url:
         activity.ags_lineitem_url = ctx.ags_lineitem_url
     if not activity.phase:
         _configure_from_custom(activity, ctx.custom)
@@ -71,7 +74,12 @@ def on_resource_launch(ctx: LaunchContext, rows: LaunchRows | None = None) -> Re
         return Response(render_template("not_configured.html", ctx=ctx, activity=activity), status=409)
     if rows.attempt is None:  # (a concurrent first launch may start it meanwhile: start_attempt copes)
         # start_attempt looks for the latest attempt and the user again: hand it what was just read.
-        keep_rows(ctx, LaunchRows(course=course, activity=activity, user=user, attempt=None))
+        # Its accommodation is known too: read with the rows, or none at all when this transaction created the
+        # user or the activity (no other one can have given an accommodation to a row it cannot see yet).
+        created = new_user or new_activity
+        keep_rows(ctx, LaunchRows(course=course, activity=activity, user=user, attempt=None,
+                                  accommodation=None if created else rows.accommodation,
+                                  accommodation_known=created or rows.accommodation_known))
         start_attempt(activity, ctx)  # its commit is the launch's only one
     else:
         db.session.commit()
@@ -163,30 +171,30 @@ def start_attempt(activity: Activity, ctx: LaunchContext) -> Attempt:
     user = user_for(ctx)
     number = (previous.number + 1) if previous else 1
     started = utcnow()
-    attempt = Attempt(
-        activity_id=activity.id,
-        user_id=user.id,
-        number=number,
-        state=phase.adapter.new_state(activity, NewAttempt(
+    values = {
+        "activity_id": activity.id,
+        "user_id": user.id,
+        "number": number,
+        "status": AttemptStatus.OPEN,
+        "state": phase.adapter.new_state(activity, NewAttempt(
             user.id, number, _earlier_states(activity.id, user.id) if previous is not None else ())),
-        started_at=started,
-        deadline_at=deadline_for(activity, accommodation_for(activity.id, user.id), started),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:
+        "started_at": started,
+        "deadline_at": deadline_for(activity, accommodation_for(activity.id, user.id), started),
+        "closed_at": None,
+    }
+    inserted = _insert_unless_taken(Attempt, values)  # (access.py forgets the kept latest attempt on it)
+    if inserted is None:  # the one-open-attempt index: a concurrent request started it first
         winner = db.session.scalar(
             select(Attempt).where(Attempt.activity_id == activity.id, Attempt.user_id == user.id,
                                   Attempt.status == AttemptStatus.OPEN)
         )
-        if winner is None:  # not the one-open-attempt index: a real constraint violation
-            raise
+        if winner is None:  # refused, yet no open attempt: not the race this tolerates
+            raise LookupError(f"attempt {number} of activity {activity.id} was refused and none is open")
         db.session.commit()
         log.info("attempt %s of activity %s was started by a concurrent request; using it", winner.id, activity.id)
         return winner
     db.session.commit()
-    return attempt
+    return inserted
 
 
 def _earlier_states(activity_id: int, user_id: int) -> tuple[dict[str, Any], ...]:
@@ -201,20 +209,46 @@ def _earlier_states(activity_id: int, user_id: int) -> tuple[dict[str, Any], ...
 _LOOK_UP = object()
 
 
-def _upsert(model: Any, keys: dict[str, Any], found: Any = _LOOK_UP, **values: Any) -> Any:
-    """Get-or-create on a unique key, tolerating a concurrent launch creating the same row. ``found``: the row as
-    the caller read it (None: there was none), else it is looked up here. Flushed by the caller."""
+def _upsert(model: Any, keys: dict[str, Any], found: Any = _LOOK_UP, **values: Any) -> tuple[Any, bool]:
+    """Get-or-create on a unique key, tolerating a concurrent launch creating the same row: (row, created here).
+    ``found``: the row as the caller read it (None: there was none), else it is looked up here. Changed values of a
+    row that existed are flushed by the caller."""
     row = db.session.scalar(select(model).filter_by(**keys)) if found is _LOOK_UP else found
     if row is None:
-        try:
-            with db.session.begin_nested():
-                row = model(**keys, **values)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.scalar(select(model).filter_by(**keys))
-            if row is None:  # not a race on the unique key: a real constraint violation
-                raise
+        row = _insert_unless_taken(model, {**keys, **values})
+        if row is not None:
+            return row, True
+        row = db.session.scalar(select(model).filter_by(**keys))  # a concurrent request created it first
+        if row is None:  # refused, yet no such row: not the race this tolerates
+            raise LookupError(f"{model.__tablename__} {keys} was refused and does not exist")
     for name, value in values.items():
-        if value:
+        if value and getattr(row, name) != value:  # an unchanged row stays clean: nothing for the flush to compare
             setattr(row, name, value)
-    return row
+    return row, False
+
+
+def _insert_unless_taken(model: Any, values: dict[str, Any]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the row (PostgreSQL and SQLite alike): the new row, in the session
+    as if it had been loaded, or None when a unique key is already taken (committed, or by a concurrent transaction
+    that commits first). One Core statement instead of a savepoint, a flush and its release (or the ORM's bulk insert,
+    as costly); any other violation raises. The row is added as loaded, so the unit of work sees no change in it."""
+    statement, attributes, column_of = _insert_returning(model, db.session.get_bind().dialect.name)
+    row = db.session.execute(statement, {column_of[key]: value for key, value in values.items()}).first()
+    if row is None:
+        return None
+    instance = model(**{key: row[i] for i, key in enumerate(attributes)})
+    make_transient_to_detached(instance)  # persistent and clean once added: exactly what the database returned
+    db.session.add(instance)
+    return instance
+
+
+@cache  # built once per model and dialect, run with parameters
+def _insert_returning(model: Any, dialect: str) -> tuple[Any, tuple[str, ...], dict[str, str]]:
+    """(the statement, the attributes its RETURNING columns fill in order, attribute name -> column name)."""
+    attributes = sa_inspect(model).column_attrs
+    statement = _INSERTS[dialect](model.__table__).on_conflict_do_nothing().returning(
+        *(a.columns[0] for a in attributes))
+    return statement, tuple(a.key for a in attributes), {a.key: a.columns[0].key for a in attributes}
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -7,6 +7,8 @@ qualification (lti_app.phases.difficult_client.qualification) when the model has
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 
 from lti_app import create_app
@@ -21,6 +23,9 @@ def build() -> Flask:
     from lti_app.phases.difficult_client.qualification import start_qualification
 
     start_qualification(app.config["SETTINGS"])
+    # What is loaded by now (modules, templates, scenarios) lives as long as the process: keep it out of the cyclic
+    # collector's full passes, which otherwise walk it all again every so many requests.
+    gc.freeze()
     return app
 
 

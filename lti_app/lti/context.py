@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 INSTRUCTOR_ROLE_MARKERS = ("#Instructor", "#Administrator", "#ContentDeveloper", "#TeachingAssistant")
@@ -40,7 +40,11 @@ class LaunchContext:
         return any(role.endswith(m) or m.lstrip("#") in role for role in self.roles for m in INSTRUCTOR_ROLE_MARKERS)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What asdict() gives for these flat fields (tuples stay tuples, the custom dict is copied), without its
+        # recursive deep copy: this runs on every launch.
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["custom"] = dict(self.custom)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LaunchContext:
@@ -48,3 +52,6 @@ class LaunchContext:
         data["roles"] = tuple(data.get("roles", ()))
         data["ags_scopes"] = tuple(data.get("ags_scopes", ()))
         return cls(**data)
+
+
+_FIELDS = tuple(f.name for f in fields(LaunchContext))

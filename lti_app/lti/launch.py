@@ -24,6 +24,7 @@ from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 from sqlalchemy import Select, bindparam, literal, select
 
+from lti_app.access import joined_launch_rows, rows_from
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
 from lti_app.lti.errors import LtiError
@@ -33,12 +34,11 @@ from lti_app.lti.platforms import (
     KeySetError,
     fetch_key_set,
     find_platform,
-    find_platform_and_deployment,
     guess_family,
     has_issuer,
     to_registration,
 )
-from lti_app.models.lti import LtiLoginState, LtiPlatform, LtiUsedNonce, utcnow
+from lti_app.models.lti import LtiDeployment, LtiLoginState, LtiPlatform, LtiUsedNonce, utcnow
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -58,10 +58,19 @@ class ValidatedLaunch:
     platform: LtiPlatform
     state: str
     message_type: str
+    # What a resource-link launch leads to (access.LaunchRows), read with the checks' lookup, for the course,
+    # link and user of ``rows_key`` (context id, resource link id, sub); None when not read.
+    rows: Any = None
+    rows_key: tuple[str, str, str] | None = None
 
     @property
     def deployment_id(self) -> str:
         return str(self.body[CLAIM + "deployment_id"])
+
+    def rows_for(self, ctx: LaunchContext) -> Any:
+        """The rows read with the lookup when they are those of ``ctx``'s course, link and user, else None."""
+        same = self.rows_key == (ctx.context_id, ctx.resource_link_id, ctx.user_sub)
+        return self.rows if same else None
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):
@@ -72,6 +81,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._platform: LtiPlatform | None = None
         self._deployment_known = False
         self._login: LtiLoginState | None = None
+        self._replayed = False
+        self._audiences: list[str] = []
+        self._rows: Any = None
+        self._rows_key: tuple[str, str, str] | None = None
 
     # pylti1p3 calls validate() lazily from its getters; we always call it explicitly first.
     def validate(self) -> ToolMessageLaunch:  # type: ignore[override]
@@ -89,6 +102,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                     raise LtiError("malformed_token", f"The token has no valid {claim!r} claim.", 400)
             if not body.get("aud") or not isinstance(body["aud"], str | list):
                 raise LtiError("malformed_token", "The token has no valid 'aud' claim.", 400)
+            self._look_up(body)
             self._validate_state_and_nonce(body)
             self._validate_registration(body)
             self._validate_signature()
@@ -118,12 +132,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not request.form.get("state"):
             raise LtiError("missing_state", "The platform sent no state parameter.", 400)
 
+    def _look_up(self, body: dict[str, Any]) -> None:
+        """One query for everything the checks below read: whether the nonce was used, the login state, and the
+        registration the token is addressed to with whether its deployment is one of its own. Nothing is
+        trusted yet: each check that follows decides on what was read (the signature before the deployment)."""
+        aud = body["aud"]
+        self._audiences = [str(a) for a in (aud if isinstance(aud, list) else [aud])]
+        client_id = str(body.get("azp") or self._audiences[0])
+        self._rows_key = _link_keys(body)  # a resource-link launch reads what it leads to here too (one query)
+        context_id, resource_link_id, sub = self._rows_key or ("", "", "")
+        row = db.session.execute(_launch_lookup(), {
+            "issuer": body["iss"], "nonce": str(body["nonce"]), "state": request.form["state"],
+            "client_id": client_id, "deployment_id": str(body.get(CLAIM + "deployment_id") or ""),
+            "context_id": context_id, "resource_link_id": resource_link_id, "sub": sub,
+        }).one()
+        used, login, platform, deployment = row[:4]
+        self._replayed, self._login, self._platform = bool(used), login, platform
+        self._deployment_known = deployment is not None
+        self._rows = rows_from(row) if self._rows_key is not None else None
+
     def _validate_state_and_nonce(self, body: dict[str, Any]) -> None:
-        state = request.form["state"]
-        used, login = db.session.execute(
-            _nonce_and_login(), {"issuer": body["iss"], "nonce": str(body["nonce"]), "state": state}
-        ).one()
-        if used:
+        state, login = request.form["state"], self._login
+        if self._replayed:
             raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401)
         if login is None or login.expires_at <= utcnow():
             raise LtiError("unknown_state", "The login for this launch is unknown or expired. Try again.", 401)
@@ -136,24 +166,17 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError("wrong_issuer", "The token's issuer is not the platform that started the login.", 401)
         if str(body["nonce"]) != login.nonce:
             raise LtiError("nonce_mismatch", "The token's nonce does not match the login.", 401)
-        self._login = login
 
     def _validate_registration(self, body: dict[str, Any]) -> None:
-        aud = body["aud"]
-        audiences = [str(a) for a in (aud if isinstance(aud, list) else [aud])]
-        if len(audiences) > 1 and body.get("azp") not in audiences:
+        if len(self._audiences) > 1 and body.get("azp") not in self._audiences:
             raise LtiError("wrong_audience", "A token with several audiences must name one in azp.", 401)
-        client_id = str(body.get("azp") or audiences[0])
-        # The platform once, with whether the token's deployment is one of its own (checked after the signature).
-        platform, self._deployment_known = find_platform_and_deployment(
-            body["iss"], client_id, str(body.get(CLAIM + "deployment_id") or ""))
+        platform = self._platform  # read with the login state (_look_up), with whether the deployment is its own
         if platform is None:
             if has_issuer(body["iss"]):
                 raise LtiError("wrong_audience", "The token is addressed to a client id not registered here.", 403)
             raise LtiError("unknown_issuer", f"The platform {body['iss']!r} is not registered with this tool.", 403)
         if self._login is not None and platform.client_id != self._login.client_id:
             raise LtiError("wrong_audience", "The token is addressed to another client than the login.", 401)
-        self._platform = platform
         self._registration = to_registration(platform, signing=False)  # a launch verifies, it never signs
 
     def get_public_key(self) -> tuple[str, str]:
@@ -209,18 +232,38 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiError("unsupported_message_type", f"Message type {message_type!r} is not supported.", 400)
         assert self._platform is not None
         return ValidatedLaunch(
-            body=dict(body), platform=self._platform, state=request.form["state"], message_type=message_type
+            body=dict(body), platform=self._platform, state=request.form["state"], message_type=message_type,
+            rows=self._rows, rows_key=self._rows_key,
         )
 
 
 @cache
-def _nonce_and_login() -> Select[Any]:
-    """One query: was the nonce used already, and the login state (if any) that started this launch."""
+def _launch_lookup() -> Select[Any]:
+    """One query: was the nonce used already, the login state (if any) that started this launch, and the
+    registration for (issuer, client id) (if any) with the token's deployment's row id (None: not one of its own)."""
     replayed = select(LtiUsedNonce.id).where(LtiUsedNonce.issuer == bindparam("issuer"),
                                              LtiUsedNonce.nonce == bindparam("nonce")).exists()
     anchor = select(literal(1).label("one")).subquery("anchor")
-    return (select(replayed.label("replayed"), LtiLoginState).select_from(anchor)
-            .outerjoin(LtiLoginState, LtiLoginState.state == bindparam("state")))
+    return joined_launch_rows(  # and, last, what a resource-link launch leads to (access.joined_launch_rows)
+        select(replayed.label("replayed"), LtiLoginState, LtiPlatform, LtiDeployment.id)
+        .select_from(anchor)
+        .outerjoin(LtiLoginState, LtiLoginState.state == bindparam("state"))
+        .outerjoin(LtiPlatform, (LtiPlatform.issuer == bindparam("issuer"))
+                   & (LtiPlatform.client_id == bindparam("client_id")))
+        .outerjoin(LtiDeployment, (LtiDeployment.platform_id == LtiPlatform.id)
+                   & (LtiDeployment.deployment_id == bindparam("deployment_id")))
+    )
+
+
+def _link_keys(body: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(context id, resource link id, sub) of a resource-link launch's claims, as build_context reads them; None
+    for another message type or claims of the wrong shape (build_context decides about those after validation)."""
+    if body.get(CLAIM + "message_type") != RESOURCE_LINK:
+        return None
+    context, link = body.get(CLAIM + "context") or {}, body.get(CLAIM + "resource_link") or {}
+    if not isinstance(context, dict) or not isinstance(link, dict):
+        return None
+    return str(context.get("id") or ""), str(link.get("id") or ""), str(body["sub"])
 
 
 @lru_cache(maxsize=64)

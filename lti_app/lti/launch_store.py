@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Delete, Insert, bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.extensions import db
@@ -67,16 +68,33 @@ def persist_launch(
         "expires_at": now + LIFETIMES[message_type],
     }
     try:
-        # The nonce first: a replay is refused before anything else is written. Plain INSERTs, no unit of work.
-        db.session.execute(insert(LtiUsedNonce), {"issuer": issuer, "nonce": nonce, "used_at": now})
-        db.session.execute(insert(LtiLaunch), values)
-        db.session.execute(db.delete(LtiLoginState).where(LtiLoginState.state == state))
+        # The nonce first: a replay is refused before anything else is written. Plain Core statements on the
+        # tables (built once), neither the unit of work nor the ORM's bulk-insert path.
+        db.session.execute(_burn_nonce(), {"issuer": issuer, "nonce": nonce, "used_at": now})
+        db.session.execute(_insert_launch(), values)
+        db.session.execute(_drop_login(), {"state": state})
         if commit:
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise LtiError("nonce_replayed", "This launch was already used. Open the activity again.", 401) from None
     return LtiLaunch(**values)  # what was stored (not attached to the session)
+
+
+@cache
+def _burn_nonce() -> Insert:
+    return insert(LtiUsedNonce.__table__)
+
+
+@cache
+def _insert_launch() -> Insert:
+    return insert(LtiLaunch.__table__)
+
+
+@cache
+def _drop_login() -> Delete:
+    table = LtiLoginState.__table__
+    return delete(table).where(table.c.state == bindparam("state"))
 
 
 def new_launch_id() -> str:

@@ -94,19 +94,21 @@ def find_platform(issuer: str, client_id: str | None) -> LtiPlatform | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def find_platform_and_deployment(issuer: str, client_id: str, deployment_id: str) -> tuple[LtiPlatform | None, bool]:
-    """The registration for (issuer, client_id) and whether ``deployment_id`` is one of its deployments: one query
-    (a launch looks both up, and the platform only once)."""
+def find_platform_and_deployment(issuer: str, client_id: str, deployment_id: str) -> tuple[Any, bool]:
+    """What an OIDC login needs of the registration for (issuer, client_id) — its ``issuer``, ``client_id`` and
+    ``auth_login_url``, as a row, or None — and whether ``deployment_id`` is one of its deployments: one query, of
+    columns (no key set parsed, no entity built)."""
     row = db.session.execute(
         _platform_and_deployment(), {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id}
     ).first()
-    return (row[0], row[1] is not None) if row is not None else (None, False)
+    return (row, row.deployment is not None) if row is not None else (None, False)
 
 
 @cache  # built once, run with parameters
 def _platform_and_deployment() -> Select[Any]:
     return (
-        select(LtiPlatform, LtiDeployment.id)
+        select(LtiPlatform.issuer, LtiPlatform.client_id, LtiPlatform.auth_login_url,
+               LtiDeployment.id.label("deployment"))
         .outerjoin(LtiDeployment, (LtiDeployment.platform_id == LtiPlatform.id)
                    & (LtiDeployment.deployment_id == bindparam("deployment_id")))
         .where(LtiPlatform.issuer == bindparam("issuer"), LtiPlatform.client_id == bindparam("client_id"))

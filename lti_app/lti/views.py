@@ -6,10 +6,11 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
+from functools import cache
 from urllib.parse import urlencode, urlparse
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
 
 from lti_app.access import launch_rows
 from lti_app.extensions import db
@@ -72,7 +73,7 @@ def login() -> Response:
     state, nonce = "state-" + secrets.token_urlsafe(24), secrets.token_urlsafe(32)
     now = utcnow()
     client_id, auth_login_url = platform.client_id, platform.auth_login_url  # the commit expires the row
-    db.session.execute(insert(LtiLoginState), {
+    db.session.execute(_insert_login(), {
         "state": state,
         "nonce": nonce,
         "issuer": platform.issuer,
@@ -99,6 +100,11 @@ def login() -> Response:
     response = redirect(auth_login_url + separator + urlencode(auth))
     _set_state_cookie(response, state)
     return response
+
+
+@cache  # built once: a Core insert on the table, not the ORM's bulk-insert path
+def _insert_login() -> Insert:
+    return insert(LtiLoginState.__table__)
 
 
 def _set_state_cookie(response: Response, state: str) -> None:
@@ -144,7 +150,8 @@ def launch() -> Response:
                                   course=(record.issuer, ctx.context_id))
     else:
         ctx = build_context(validated)
-        rows = launch_rows(ctx)  # what the launch leads to, read before the first write (one query)
+        # What the launch leads to, read before the first write: with the checks' lookup, else in one query.
+        rows = validated.rows_for(ctx) or launch_rows(ctx)
         # The launch record and its burnt nonce are committed with what on_resource_launch records: one commit.
         persist_launch(message_type=RESOURCE_LINK, data=ctx.to_dict(), launch_id=ctx.launch_id, commit=False,
                        **common)

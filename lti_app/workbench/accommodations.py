@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
 
 from lti_app.extensions import db
 from lti_app.models import Accommodation, Activity
@@ -13,9 +16,18 @@ MAX_EXTRA_ATTEMPTS = 20
 
 
 def accommodation_for(activity_id: int, user_id: int) -> Accommodation | None:
-    return db.session.scalar(
-        select(Accommodation).where(Accommodation.activity_id == activity_id, Accommodation.user_id == user_id)
-    )
+    from lti_app.access import kept_accommodation
+
+    known, accommodation = kept_accommodation(activity_id, user_id)  # read with the launch's rows, if it was
+    if known:
+        return accommodation
+    return db.session.scalar(_accommodation(), {"activity_id": activity_id, "user_id": user_id})
+
+
+@cache  # built once, run with parameters
+def _accommodation() -> Select[Any]:
+    return select(Accommodation).where(Accommodation.activity_id == bindparam("activity_id"),
+                                       Accommodation.user_id == bindparam("user_id"))
 
 
 def attempts_allowed(activity: Activity, accommodation: Accommodation | None) -> int:

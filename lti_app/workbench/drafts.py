@@ -14,6 +14,10 @@ from lti_app.models import Draft, utcnow
 
 
 def draft_of(attempt_id: int) -> Draft | None:
+    from lti_app.access import kept_attempt_facts
+
+    if kept_attempt_facts(attempt_id)[1] is False:  # read with the page's launch: none saved
+        return None
     return db.session.get(Draft, attempt_id)
 
 

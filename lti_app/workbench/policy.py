@@ -19,6 +19,7 @@ from grader.workbench.grade_policy import (
     submission_effect,
     submission_policy_of,
 )
+from lti_app.access import kept_attempt_facts, kept_graded
 from lti_app.grading import counting_grade, gradebook_passback
 from lti_app.models import Attempt, AttemptStatus
 from lti_app.phases import get_phase
@@ -98,8 +99,10 @@ def policy_note(attempt: Attempt) -> PolicyNote:
     policy = attempt_policy_of(activity.options)
     allowed = attempts_allowed(activity, accommodation_for(activity.id, attempt.user_id))
     left = max(0, allowed - attempt.number)
-    counted = counting_grade(activity, attempt.user_id)
-    delivery = gradebook_passback(activity.id, attempt.user_id)
+    # A learner without any grade here (known when it was read with the page's launch) has nothing to look up.
+    graded = kept_graded(activity.id, attempt.user_id) is not False
+    counted = counting_grade(activity, attempt.user_id) if graded else None
+    delivery = gradebook_passback(activity.id, attempt.user_id) if graded else None
     gradebook, gradebook_sentence = None, ""
     if delivery is not None:
         sent = delivery.grade
@@ -109,7 +112,9 @@ def policy_note(attempt: Attempt) -> PolicyNote:
                               f"{sent.attempt.number}, {DELIVERY_WORDS.get(state, state)}.")
     has_submits = "submission_policy" in honoured or "max_submits" in honoured
     submits_allowed = submit_limit(attempt) if has_submits else None
-    submits_remaining = submits_left(attempt) if submits_allowed is not None else None
+    submits_remaining = None
+    if submits_allowed is not None:  # an attempt without any submission (read with the launch) has used none
+        submits_remaining = submits_allowed if kept_attempt_facts(attempt.id)[0] is False else submits_left(attempt)
     return PolicyNote(
         attempt_policy=policy,
         attempt_sentence=_sentence(ATTEMPT_POLICY_WORDS[policy]),

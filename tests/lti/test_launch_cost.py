@@ -1,5 +1,6 @@
-"""What a launch costs the database: one commit per request, the platform looked up once, no signing key loaded
-(a launch only verifies), and no purge of expired rows on the way (the reconciler does that)."""
+"""What a launch costs the database: one commit per request, one read per launch (the platform looked up once), no
+savepoint, no signing key loaded (a launch only verifies), and no purge of expired rows on the way (the reconciler
+does that)."""
 
 from __future__ import annotations
 
@@ -75,8 +76,21 @@ def test_login_and_launch_commit_once_each(tool, make_lms, browser, ledger, shap
 
         assert ledger.commits == {"/lti/login": 2, "/lti/launch": 2}, ledger.commits  # none for the page
         launch_sql = ledger.statements["/lti/launch"]
-        assert sum("FROM lti_platforms" in s for s in launch_sql) == 2  # once per launch
+        reads = [s for s in launch_sql if s.startswith("SELECT")]
+        # One read per launch: the nonce, the login state, the platform with the deployment, and what the launch
+        # leads to (course, activity, user, latest attempt, accommodation).
+        assert len(reads) == 2
+        assert all(all(table in s for table in ("lti_used_nonces", "lti_login_states", "lti_platforms",
+                                                "lti_deployments", "course", "user_account", "attempt",
+                                                "accommodation")) for s in reads)
         assert not any("lti_tool_keys" in s for s in launch_sql)  # verifying needs no signing key
+        assert not any("SAVEPOINT" in s for s in launch_sql)  # new rows: INSERT … ON CONFLICT DO NOTHING
+        assert not any("FROM accommodation" in s for s in launch_sql)  # read with the launch's rows
+        # The first page reads its launch with the accommodation, and whether there is a grade, a submission or a
+        # draft (there is none yet): none of them is looked up on its own.
+        page_sql = ledger.statements[first.headers["Location"]]
+        assert not any(table in s for s in page_sql[1:] for table in ("FROM accommodation", "FROM draft",
+                                                                       "FROM grade", "FROM passback", "count("))
         login_sql = ledger.statements["/lti/login"]
         assert not any(s.startswith("DELETE") for s in login_sql)
         assert sum("FROM lti_platforms" in s for s in login_sql) == 2
