@@ -77,24 +77,30 @@ class SlotPool:
 
     @contextlib.contextmanager
     def acquire(self, timeout: float = 600.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            for slot in range(self.slots):
-                fd = os.open(self.dir / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    continue
-                try:
-                    yield slot
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    os.close(fd)
-                return
-            if time.monotonic() > deadline:
-                raise SandboxError("no free sandbox slot")
-            time.sleep(0.02)
+        slot, fd = _lock_one(self.dir, "slot", self.slots, timeout, "no free sandbox slot")
+        try:
+            yield slot
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _lock_one(folder: Path, prefix: str, count: int, timeout: float, exhausted: str) -> tuple[int, int]:
+    """(index, fd) of the first of ``count`` lock files in ``folder`` this call could ``flock``; waits for
+    one to free up until ``timeout``, then raises SandboxError(``exhausted``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for index in range(count):
+            fd = os.open(folder / f"{prefix}-{index}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return index, fd
+        if time.monotonic() > deadline:
+            raise SandboxError(exhausted)
+        time.sleep(0.02)
 
 
 class LocalBackend(SandboxBackend):
@@ -323,19 +329,9 @@ class UidPool:
         """(uid, lock fd); without root every sandbox runs as this process's uid and nothing is locked."""
         if not self.enabled:
             return os.getuid(), None
-        deadline = time.monotonic() + timeout
-        while True:
-            for index in range(self.count):
-                fd = os.open(self.dir / f"uid-{index}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    continue
-                return self.base + index, fd
-            if time.monotonic() > deadline:
-                raise SandboxError("no free sandbox uid: raise the local backend's uids option")
-            time.sleep(0.02)
+        index, fd = _lock_one(self.dir, "uid", self.count, timeout,
+                              "no free sandbox uid: raise the local backend's uids option")
+        return self.base + index, fd
 
     @staticmethod
     def release(fd: int | None) -> None:
