@@ -33,13 +33,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.sandbox import TestCase, get_backend, run_program, run_tests  # noqa: E402
+from bench.sandbox_overhead import submissions_per_second  # noqa: E402  (the same graded submission)
+from grader.sandbox import get_backend, run_program  # noqa: E402
 from grader.sandbox.languages import PYTHON_FLAGS  # noqa: E402
 
 IMAGE = os.environ.get("CR_SANDBOX_IMAGE", "coderesidency-sandbox:bookworm")
@@ -47,8 +47,6 @@ WORKER_IMAGE = "coderesidency-bwrap-worker:bench"
 SECCOMP = ROOT / "sandbox" / "worker-seccomp.json"
 CGROUP_NAME = "cr-bwrap-worker"
 CONTROLLERS = ("memory", "pids", "cpuacct")
-SOLUTION = "def add(a, b):\n    return a + b\n"
-CASES = [TestCase([i, i + 1], 2 * i + 1, hidden=i >= 5) for i in range(10)]
 
 
 def bwrap_worker_flags() -> list[str]:
@@ -191,17 +189,6 @@ def pooled_sample(backend) -> Callable[[], float]:  # type: ignore[no-untyped-de
         return seconds
 
     return run
-
-
-def submissions_per_second(backend, workers: int, total: int) -> float:  # type: ignore[no-untyped-def]
-    def one(_: int) -> None:
-        report = run_tests(backend, "python", SOLUTION, "add", CASES)
-        assert report.all_passed, report.to_dict()
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(one, range(total)))
-    return total / (time.perf_counter() - started)
 
 
 def bare_in_image() -> tuple[Callable[[], float], subprocess.Popen[str]]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import os
-import shutil
 import signal as signal_mod
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -60,17 +58,6 @@ def stop_on_cancel(cancel: threading.Event | None, stop: Callable[[], None]) -> 
     finally:
         finished.set()
         watcher.join(timeout=1)
-
-
-@contextlib.contextmanager
-def run_directory(files: dict[str, str], parent: str | None = None) -> Iterator[Path]:
-    """A fresh directory holding the request's files, readable (not writable) by the sandbox user."""
-    path = Path(tempfile.mkdtemp(prefix="cr-run-", dir=parent))
-    try:
-        write_files(path, files)
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def write_files(path: Path, files: dict[str, str]) -> None:

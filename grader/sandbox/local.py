@@ -351,7 +351,6 @@ class _Parked:
     uid_lock: int | None
     tmp_bytes: int
     terminator: str  # the line that ends the script pid 1 reads at hand-over
-    owner: int  # pid that parked it: a forked worker must not use its parent's sandboxes
 
 
 # The host-side launcher: started, moved into the run's cgroups, and only then told (one line) to exec the
@@ -541,7 +540,7 @@ class ParkedSandboxes:
                 stderr=subprocess.PIPE, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, cwd="/",
                 pass_fds=pass_fds, start_new_session=True,
             )
-            parked = _Parked(proc, cgroups, code_dir, uid, uid_lock, tmp_bytes, terminator, os.getpid())
+            parked = _Parked(proc, cgroups, code_dir, uid, uid_lock, tmp_bytes, terminator)
             if cgroups is not None:
                 cgroups.add(proc.pid)
             assert proc.stdin is not None
@@ -551,7 +550,7 @@ class ParkedSandboxes:
             return parked
         except (OSError, subprocess.SubprocessError, SandboxError) as exc:
             if proc is not None:
-                _discard(_Parked(proc, cgroups, code_dir, uid, None, tmp_bytes, terminator, os.getpid()))
+                _discard(_Parked(proc, cgroups, code_dir, uid, None, tmp_bytes, terminator))
             elif cgroups is not None:
                 cgroups.remove()
             shutil.rmtree(code_dir, ignore_errors=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from sqlalchemy import delete, update
 
 from lti_app.extensions import db
@@ -19,30 +20,21 @@ def _launch_counts(tool) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return tool.count(LtiLaunch), tool.count(LtiUsedNonce)
 
 
-def test_a_deployment_removed_after_the_login_is_refused_at_the_launch(tool, lms, browser):
+@pytest.mark.parametrize("removed, code", [
+    ((LtiDeployment,), "unknown_deployment"),  # the deployment only
+    ((LtiDeployment, LtiPlatform), "unknown_issuer"),  # the whole registration
+], ids=["deployment", "registration"])
+def test_a_registration_changed_after_the_login_is_refused_at_the_launch(tool, lms, browser, removed, code):
     link_id = plain_link(lms)
     assert browser.launch(lms.base_url, lms.users[0].id, link=link_id).status_code == 302  # the lookups are warm
     fields, action = _legit_form(browser, lms, link_id)  # the login is accepted: the deployment is registered
     with tool.app.app_context():
-        db.session.execute(db.delete(LtiDeployment))
+        for model in removed:
+            db.session.execute(db.delete(model))
         db.session.commit()
     counts = _launch_counts(tool)
     response = browser.post(action, data=fields, allow_redirects=False)
-    _assert_refused(tool, response, "unknown_deployment", 403)
-    assert _launch_counts(tool) == counts
-
-
-def test_a_registration_removed_after_the_login_is_refused_at_the_launch(tool, lms, browser):
-    link_id = plain_link(lms)
-    assert browser.launch(lms.base_url, lms.users[0].id, link=link_id).status_code == 302
-    fields, action = _legit_form(browser, lms, link_id)
-    with tool.app.app_context():
-        db.session.execute(db.delete(LtiDeployment))
-        db.session.execute(db.delete(LtiPlatform))
-        db.session.commit()
-    counts = _launch_counts(tool)
-    response = browser.post(action, data=fields, allow_redirects=False)
-    _assert_refused(tool, response, "unknown_issuer", 403)
+    _assert_refused(tool, response, code, 403)
     assert _launch_counts(tool) == counts
 
 

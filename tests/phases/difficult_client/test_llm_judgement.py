@@ -65,7 +65,9 @@ class Rater(Provider):
         return ChatResult(answer if isinstance(answer, str) else json.dumps(answer), record)
 
     def stream(self, request: ChatRequest) -> TextStream:
-        raise NotImplementedError
+        # The same scripted answer, as one chunk: a caller that streams sees what complete() would return.
+        result = self.complete(request)
+        return TextStream(iter([result.text]), result.record)
 
 
 @pytest.fixture(scope="module")
