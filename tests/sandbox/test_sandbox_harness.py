@@ -284,3 +284,53 @@ def test_java_argument_and_return_types(backend):
     )
     report = run_tests(backend, "java", source, "stats", [case], limits=_limits("java"))
     assert _statuses(report) == ["passed"], report.to_dict()
+
+
+def test_the_python_harness_loads_only_what_it_needs(backend):
+    """Every run pays for the harness's imports before the student's code (two runs a Submit): json (with re
+    and enum), traceback, contextlib and importlib.util are not loaded for a student who does not load them."""
+    source = "import sys\n\ndef loaded():\n    return sorted(sys.modules)\n"
+    report = run_tests(backend, "python", source, "loaded", [TestCase([], [], name="modules")])
+    modules = report.cases[0].actual
+    assert isinstance(modules, list) and "solution" in modules, report.to_dict()
+    assert not {"json", "re", "enum", "traceback", "contextlib", "importlib.util"} & set(modules), modules
+
+
+def test_the_python_harness_still_shows_tracebacks_and_module_attributes(backend):
+    source = ("import os\nNAME = __name__\nFILE = __file__\n\n"
+              "def about():\n    return [NAME, os.path.basename(FILE)]\n\n"
+              "def broken():\n    return helper()\n\n"
+              "def helper():\n    raise ValueError('from the student')\n")
+    report = run_tests(backend, "python", source, "about",
+                       [TestCase([], ["solution", "solution.py"], name="about"),
+                        TestCase([], None, name="broken", function="broken")])
+    about, broken = report.cases
+    assert about.passed, about.to_dict()
+    assert broken.status == "error" and "ValueError: from the student" in (broken.trace or "")
+    assert "helper()" in broken.trace and "cr_harness" not in broken.trace, broken.trace
+
+
+def test_the_python_harness_json_matches_json():
+    """The harness encodes records and decodes its payload with the C half of json; it must agree with json."""
+    import math
+    import sys
+    from importlib import resources
+
+    text = resources.files("grader.sandbox.runners").joinpath("cr_harness.py").read_text("utf-8")
+    namespace: dict = {"__name__": "cr_harness_under_test"}
+    saved_argv = sys.argv
+    try:
+        exec(compile(text.replace("\nmain()\n", "\n"), "cr_harness.py", "exec"), namespace)  # noqa: S102
+    finally:
+        sys.argv = saved_argv
+    dumps, loads = namespace["_dumps"], namespace["_loads"]
+    assert dumps is not json.dumps, "the C encoder is expected on CPython"
+    values = [None, True, False, 0, -7, 2**80, 1.5, -0.0, 1e300, 5e-324, math.inf, -math.inf,
+              "é\u2028\x00\"\\\n", "😀", [], {}, [1, [2, {"a": [None]}]], {"k": {"x": 1.25}, "é": "ü"}]
+    for value in values:
+        assert dumps(value) == json.dumps(value)
+        assert dumps(value).isascii()
+        assert loads(json.dumps(value).encode()) == json.loads(json.dumps(value))
+    assert dumps(math.nan) == "NaN" and math.isnan(loads(b"[NaN]")[0])
+    with pytest.raises(TypeError):
+        dumps(object())
