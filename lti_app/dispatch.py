@@ -1,8 +1,10 @@
 """Putting work on a queue: RQ on Redis in production, a thread pool in the embedded default.
 
 Both run the same job function (``worker.runner.perform``, named in :mod:`lti_app.jobs`) and both are driven
-from the rows, so the choice changes where work waits, never what it does. A row is committed before it is
-enqueued; :func:`enqueue_safely` leaves it QUEUED when the queue is down, and the reconciler picks it up.
+from the rows, so the choice changes where work waits, never what it does. A row is committed before its job
+is pushed, in the same commit that records the job's id (:func:`commit_and_enqueue`: one commit for a row and
+its enqueueing); when the queue is down the row stays QUEUED with a job id no queue knows, and the
+reconciler re-enqueues it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from flask import Flask
+from sqlalchemy import update
 
 from lti_app.extensions import db
 from lti_app.jobs import INPROCESS_JOB, KINDS, QUEUE_PRIORITY, RQ_JOB, resolve
@@ -31,7 +35,20 @@ class JobState:
     position: int | None = None
 
 
+@dataclass(frozen=True)
+class QueuedJob:
+    """A job as it goes on a queue: plain values read before the commit (after it the row's attributes are
+    expired, and reading them would cost a query)."""
+
+    kind: str
+    row_id: int
+    job_id: str
+
+
 class Dispatcher(Protocol):
+    def push(self, job: QueuedJob, *, queue_name: str | None = None, at_front: bool = False) -> None:
+        """Put a committed row's job on the queue; touches no database."""
+
     def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str: ...
 
     def job_alive(self, job_id: str | None) -> bool: ...
@@ -43,15 +60,27 @@ class Dispatcher(Protocol):
     def stop(self) -> None: ...
 
 
-def _job_id(kind: str, row: Any) -> str:
-    # Unique per enqueue (tries) so a re-enqueued row never collides with its lost predecessor's job record.
-    return f"{kind}-{row.id}-{row.tries}-{utcnow().strftime('%H%M%S%f')}"
+def _job_id(kind: str) -> str:
+    # Unique per enqueue, so a re-enqueued row never collides with its lost predecessor's job record; it needs no
+    # row id, so a new row is inserted with it (the job's arguments carry the row id).
+    return f"{kind}-{utcnow().strftime('%H%M%S%f')}-{secrets.token_hex(4)}"
 
 
-def mark_enqueued(row: Any, job_id: str) -> None:
-    row.job_id = job_id
+def stamp(kind: str, row: Any) -> QueuedJob:
+    """Record on ``row`` (not yet committed) the job about to carry it: its id and when it was queued."""
+    row.job_id = _job_id(kind)
     row.enqueued_at = utcnow()
+    if row.id is None:
+        db.session.flush()  # the INSERT carries the job id: no UPDATE after it
+    return QueuedJob(kind, row.id, row.job_id)
+
+
+def _commit_and_push(dispatcher: Dispatcher, kind: str, row: Any, *, queue_name: str | None = None,
+                     at_front: bool = False) -> str:
+    job = stamp(kind, row)
     db.session.commit()
+    dispatcher.push(job, queue_name=queue_name, at_front=at_front)
+    return job.job_id
 
 
 class RQDispatcher:
@@ -67,21 +96,21 @@ class RQDispatcher:
 
         return Queue(name, connection=self.redis)
 
-    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
-        spec = KINDS[kind]
-        job_id = _job_id(kind, row)
+    def push(self, job: QueuedJob, *, queue_name: str | None = None, at_front: bool = False) -> None:
+        spec = KINDS[job.kind]
         self.queue(queue_name or spec.queue).enqueue(
             RQ_JOB,
-            kind,
-            row.id,
-            job_id=job_id,
+            job.kind,
+            job.row_id,
+            job_id=job.job_id,
             job_timeout=spec.timeout_s,
             result_ttl=600,
             failure_ttl=86400,
             at_front=at_front,
         )
-        mark_enqueued(row, job_id)
-        return job_id
+
+    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
+        return _commit_and_push(self, kind, row, queue_name=queue_name, at_front=at_front)
 
     def job_alive(self, job_id: str | None) -> bool:
         from rq.exceptions import NoSuchJobError
@@ -137,17 +166,17 @@ class InProcessDispatcher:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
-    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
-        name = queue_name or KINDS[kind].queue
+    def push(self, job: QueuedJob, *, queue_name: str | None = None, at_front: bool = False) -> None:
+        name = queue_name or KINDS[job.kind].queue
         priority = QUEUE_PRIORITY.index(name) if name in QUEUE_PRIORITY else len(QUEUE_PRIORITY)
-        job_id = _job_id(kind, row)
         seq = -next(self._seq) if at_front else next(self._seq)
-        mark_enqueued(row, job_id)
         with self._lock:
-            self._pending[job_id] = priority * 10**9 + seq
-        self._queue.put((priority, seq, job_id, kind, row.id))
+            self._pending[job.job_id] = priority * 10**9 + seq
+        self._queue.put((priority, seq, job.job_id, job.kind, job.row_id))
         self.start()
-        return job_id
+
+    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
+        return _commit_and_push(self, kind, row, queue_name=queue_name, at_front=at_front)
 
     def job_alive(self, job_id: str | None) -> bool:
         with self._lock:
@@ -227,15 +256,32 @@ def get_dispatcher(app: Flask | None = None) -> Dispatcher:
 
 
 def enqueue_safely(dispatcher: Dispatcher, kind: str, row: Any, **options: Any) -> str | None:
-    """Enqueue a committed row; if the queue is down the row stays QUEUED and the reconciler retries."""
+    """Commit the session with ``row`` and its job id (one commit), then push the job; if the queue is down
+    the row stays QUEUED and the reconciler retries (its job id is known to no queue)."""
+    job = stamp(kind, row)
+    db.session.commit()
     try:
-        return dispatcher.enqueue(kind, row, **options)
+        dispatcher.push(job, **options)
     except Exception as exc:  # Redis down or refusing: the row is the record, nothing is lost
-        db.session.rollback()
-        log.warning("could not enqueue %s:%s yet (%s); the reconciler will retry", kind, row.id, exc)
+        log.warning("could not enqueue %s:%s yet (%s); the reconciler will retry", kind, job.row_id, exc)
+        _unstamp(type(row), job)
         return None
+    return job.job_id
 
 
-def enqueue(kind: str, row: Any, **options: Any) -> str | None:
-    """:func:`enqueue_safely` on this app's dispatcher."""
+def _unstamp(model: Any, job: QueuedJob) -> None:
+    """A row whose job never reached the queue says so (no enqueue time), so the reconciler's next pass takes it
+    rather than waiting out the grace it gives a job that may not be visible yet. Best effort: if this fails too,
+    the grace only delays it."""
+    try:
+        db.session.execute(update(model).where(model.id == job.row_id, model.job_id == job.job_id)
+                           .values(enqueued_at=None).execution_options(synchronize_session=False))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the database may be down as well
+        db.session.rollback()
+
+
+def commit_and_enqueue(kind: str, row: Any, **options: Any) -> str | None:
+    """:func:`enqueue_safely` on this app's dispatcher: the caller's pending changes, ``row`` and its job id
+    go in one commit, then the job goes on the queue."""
     return enqueue_safely(get_dispatcher(), kind, row, **options)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from grader.scoring import Grade
 from grader.workbench.grade_policy import Scored, attempt_policy_of, pick
-from lti_app.dispatch import enqueue
+from lti_app.dispatch import commit_and_enqueue
 from lti_app.extensions import db
 from lti_app.models import Activity, Attempt, AttemptStatus, Evaluation, GradeRow, Passback, utcnow
 
@@ -21,8 +21,7 @@ def request_evaluation(attempt: Attempt, reason: str = "finish", inputs: dict[st
     if reason != "regrade":
         attempt.status = AttemptStatus.GRADING
     db.session.add(evaluation)
-    db.session.commit()
-    enqueue("evaluate", evaluation, queue_name="bulk" if reason == "regrade" else None)
+    commit_and_enqueue("evaluate", evaluation, queue_name="bulk" if reason == "regrade" else None)
     return evaluation
 
 
@@ -51,8 +50,7 @@ def store_grade(
     db.session.add(row)
     db.session.flush()
     passback = new_passback(counting_grade(attempt.activity, attempt.user_id) or row)
-    db.session.commit()
-    enqueue("passback", passback)
+    commit_and_enqueue("passback", passback)
     return row
 
 
@@ -87,8 +85,7 @@ def resend(row: GradeRow) -> Passback:
     attempt policy counts (never an older, lower grade the policy does not pick)."""
     attempt = row.attempt
     passback = new_passback(counting_grade(attempt.activity, attempt.user_id) or row)
-    db.session.commit()
-    enqueue("passback", passback)
+    commit_and_enqueue("passback", passback)
     return passback
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, select, true, update
 
-from lti_app.dispatch import enqueue
+from lti_app.dispatch import commit_and_enqueue
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, AttemptStatus, Evaluation, Submission, utcnow
@@ -102,8 +102,7 @@ def _submit_last_draft(attempt: Attempt) -> bool:
     language = phase.adapter.code_task(attempt).language
     row = Submission(attempt_id=attempt.id, kind="submit", language=language, source=draft.source)
     db.session.add(row)
-    db.session.commit()
-    enqueue("execute", row)
+    commit_and_enqueue("execute", row)
     return True
 
 

@@ -12,7 +12,7 @@ from grader.phases.options import max_submits_of
 from grader.workbench import time_limit_seconds
 from grader.workbench.grade_policy import Scored, pick, submission_policy_of
 from lti_app.access import activity_for, user_for
-from lti_app.dispatch import enqueue
+from lti_app.dispatch import commit_and_enqueue
 from lti_app.errors import refuse
 from lti_app.extensions import db
 from lti_app.lti.context import LaunchContext
@@ -151,6 +151,5 @@ def queue_submission(launch_id: str, attempt: Attempt, *, kind: str, language: s
                    submits_allowed=allowed)
     row = Submission(attempt_id=attempt.id, kind=kind, language=language, source=source, stdin=stdin)
     db.session.add(row)
-    db.session.commit()
-    enqueue("execute", row)
+    commit_and_enqueue("execute", row)
     return row

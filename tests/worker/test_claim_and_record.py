@@ -91,3 +91,48 @@ def test_claiming_a_row_the_session_already_holds_updates_that_object(make_app, 
         assert held.status == "queued"
         claimed = claim("execute", row_id)
         assert claimed is held and held.status == "running" and held.tries == 1
+
+
+def test_a_row_and_its_enqueueing_are_one_commit(make_app, seed_launch, database_url):
+    """Insert + enqueue: the row goes in with its job id in the same commit, and the push reads nothing back."""
+    from lti_app.dispatch import commit_and_enqueue, get_dispatcher
+
+    app = make_app(CR_DATABASE_URL=database_url)
+    seed_launch(app)
+    with app.app_context():
+        attempt_id = db.session.query(Attempt).one().id
+        pushed = []
+        dispatcher = get_dispatcher()
+        dispatcher.push = lambda job, **options: pushed.append(job)  # type: ignore[method-assign] - see what goes
+        row = Submission(attempt_id=attempt_id, kind="run", language="python", source="print(1)\n")
+        db.session.add(row)
+        with statements() as seen:
+            job_id = commit_and_enqueue("execute", row)
+        assert seen == ["INSERT", "COMMIT"]
+        assert [(j.kind, j.job_id) for j in pushed] == [("execute", job_id)]
+    with app.app_context():
+        stored = db.session.get(Submission, pushed[0].row_id)
+        assert stored.job_id == job_id and stored.enqueued_at is not None and stored.status == "queued"
+
+
+def test_a_row_whose_queue_is_down_stays_queued_for_the_reconciler(make_app, seed_launch):
+    from lti_app.dispatch import commit_and_enqueue, get_dispatcher
+
+    app = make_app()
+    seed_launch(app)
+    with app.app_context():
+        attempt_id = db.session.query(Attempt).one().id
+
+        def down(job, **options):  # type: ignore[no-untyped-def]
+            raise ConnectionError("Redis is down")
+
+        get_dispatcher().push = down  # type: ignore[method-assign]
+        row = Submission(attempt_id=attempt_id, kind="run", language="python", source="print(1)\n")
+        db.session.add(row)
+        assert commit_and_enqueue("execute", row) is None
+        row_id = row.id
+    with app.app_context():
+        stored = db.session.get(Submission, row_id)
+        assert stored.status == "queued" and stored.source == "print(1)\n"
+        # No queue knows its job, and the row says it never reached one: the reconciler's next pass takes it.
+        assert not get_dispatcher().job_alive(stored.job_id) and stored.enqueued_at is None

@@ -27,7 +27,7 @@ from grader.phases.code_crucible import Exercise
 from grader.phases.code_crucible.generate import generatable, generated_exercise
 from grader.phases.code_crucible.store import served_task
 from grader.phases.code_crucible.tasks import Task
-from lti_app.dispatch import enqueue
+from lti_app.dispatch import commit_and_enqueue
 from lti_app.extensions import db
 from lti_app.models import CrucibleVariant, WorkStatus
 
@@ -102,5 +102,5 @@ def queue_requests(task_id: str) -> int:
         CrucibleVariant.task_id == task_id, CrucibleVariant.status == WorkStatus.QUEUED,
         CrucibleVariant.enqueued_at.is_(None))))
     for row in waiting:
-        enqueue("variant", row, queue_name="bulk")
+        commit_and_enqueue("variant", row, queue_name="bulk")
     return len(waiting)
