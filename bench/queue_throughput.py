@@ -145,6 +145,54 @@ def serial_baseline(count: int) -> tuple[float, float]:
     return count / (time.perf_counter() - start), (own_cpu() - cpu) / count * 1000
 
 
+class Unsandboxed:
+    """Bench only, never the product: runs a request's command as a plain child process in a scratch directory
+    (``/code`` mapped onto it), one at a time (the harness's capture file is a fixed path in /tmp). It prices
+    the work a submission cannot shed: the harness's interpreters and the linter, with no isolation at all."""
+
+    name = "unsandboxed"
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+
+    def run(self, request):  # type: ignore[no-untyped-def]
+        from grader.sandbox.backend import write_files
+        from grader.sandbox.languages import CODE_DIR, command_for
+        from grader.sandbox.types import RunResult
+
+        with self._lock, tempfile.TemporaryDirectory() as tmp:
+            write_files(Path(tmp), request.files)
+            argv = [a.replace(f"{CODE_DIR}/", f"{tmp}/", 1) if a.startswith(f"{CODE_DIR}/") else a
+                    for a in command_for(request.language, request.entry, request.command, request.limits.memory_bytes)]
+            started = time.perf_counter()
+            done = subprocess.run(argv, input=request.stdin, capture_output=True, cwd=tmp, check=False,
+                                  env={"PATH": "/usr/bin:/bin"}, timeout=30)
+            return RunResult(stdout=done.stdout.decode(errors="replace"), stderr=done.stderr.decode(errors="replace"),
+                             exit_code=done.returncode, wall_seconds=time.perf_counter() - started,
+                             backend=self.name)
+
+    def check(self) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def unsandboxed_floor(count: int) -> float:
+    """CPU ms a submission with no sandbox at all: the same harness runs and linter as the baseline."""
+    task = exercise()
+    _, source = solution_source()
+    backend = Unsandboxed()
+    result = task.execute(backend, "submit", source)  # warm-up, and proof it really graded
+    assert result["report"]["total"] > 0 and not result["report"].get("load_error"), result
+    cpu = own_cpu()
+    for _ in range(count):
+        task.execute(backend, "submit", source)
+    return (own_cpu() - cpu) / count * 1000
+
+
 def postgres_cpu(database_url: str) -> float:
     """CPU so far of the PostgreSQL backends serving ``database_url``'s database (0 for SQLite)."""
     url = make_url(database_url)
@@ -292,6 +340,10 @@ def main() -> None:
         print(f"serial baseline (in-process, no queue, no database): {baseline:6.2f} submissions/s "
               f"({before:.2f} before, {after:.2f} after the queue's figures); CPU {baseline_ms:5.1f} ms a submission "
               f"= {1000 / baseline_ms:5.1f}/s per core")
+        floor_ms = unsandboxed_floor(args.sample)
+        print(f"  the same submission with no sandbox at all (two bare harness interpreters and the linter): CPU "
+              f"{floor_ms:5.1f} ms = {1000 / floor_ms:5.1f}/s per core at most, before any queue, database or "
+              f"isolation; the sandboxes add {baseline_ms - floor_ms:5.1f} ms")
         for workers, mode, rate, worker_ms, pg_ms in rates:
             total_ms = worker_ms + pg_ms
             print(f"RQ, {workers} worker(s), {mode:<12}: {rate:6.2f} submissions/s = {rate / baseline:4.2f}x "
