@@ -43,7 +43,9 @@ MAX_MESSAGE_CHARS = 2000
 MAX_TURNS = 60
 MAX_REPLY_CHARS = 1200
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
-_APPEND_ONLY = frozenset({"transcript", "judgements", "asked"})
+# Never changed in place, so a turn shares them with the state it started from: the transcript, judgements and
+# questions asked grow by new lists (stream_turn, _advance); the coding task is replaced whole (coding.with_exercise).
+_SHARED = frozenset({"transcript", "judgements", "asked", "coding"})
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -141,9 +143,8 @@ def _advance(scenario: Scenario, state: dict[str, Any], j: Any, message: str
              ) -> tuple[dict[str, Any], tuple[str, ...], bool]:
     """The state after judgement ``j`` of ``message``: levels raised, scheduled changes applied, unlock checked,
     the message remembered and what a follow-up would refer to."""
-    # A copy of what a turn changes; the transcript and the judgements grow by new lists (stream_turn), their
-    # entries are never modified, so they are shared with ``state`` rather than copied (the input stays untouched).
-    after = {k: v if k in _APPEND_ONLY or isinstance(v, _SCALARS) else copy.deepcopy(v) for k, v in state.items()}
+    # A copy of what a turn changes (the input stays untouched); what it never changes in place is shared.
+    after = {k: v if k in _SHARED or isinstance(v, _SCALARS) else copy.deepcopy(v) for k, v in state.items()}
     after["turn"] = j.turn
     if j.target is not None:
         entry = after["constraints"][j.target]

@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from grader.phases.difficult_client import (
     PHASE,
@@ -45,6 +45,17 @@ bp = Blueprint(PHASE.id, __name__, template_folder="templates", static_folder="s
 log = logging.getLogger(__name__)
 CONFLICT = ("turn_conflict", "another message was answered first; yours was not sent — send it again")
 CLOSED = ("attempt_closed", "this session ended before the reply was stored; your report card has the results")
+# A turn's two writes, built once: building and keying the statements on every turn cost as much as running them.
+_STORE_TURN = (
+    update(Attempt.__table__)
+    .where(
+        Attempt.__table__.c.id == bindparam("attempt_id"),
+        Attempt.__table__.c.status == AttemptStatus.OPEN,
+        Attempt.__table__.c.state["turn"].as_integer() == bindparam("base_turn"),
+    )
+    .values(state=bindparam("state", type_=Attempt.__table__.c.state.type))
+)
+_INSERT_MESSAGES = insert(Message.__table__)
 
 
 def turn_payload(outcome: Any, scenario: Any) -> dict[str, Any]:
@@ -68,16 +79,8 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tup
     a regrade all read the same one.
     """
     outcome.state = with_current_exercise(outcome.state)
-    result = db.session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.status == AttemptStatus.OPEN,
-            Attempt.state["turn"].as_integer() == base_turn,
-        )
-        .values(state=outcome.state)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_STORE_TURN, {"attempt_id": attempt_id, "base_turn": base_turn,
+                                              "state": outcome.state})
     if result.rowcount != 1:
         db.session.rollback()
         status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
@@ -85,7 +88,7 @@ def commit_turn(attempt_id: int, base_turn: int, text: str, outcome: Any) -> tup
         return CONFLICT if status == AttemptStatus.OPEN else CLOSED
     actor_notes = {"source": outcome.source, "fallback_reason": outcome.fallback_reason, "llm_calls": outcome.llm_calls}
     now = utcnow()
-    db.session.execute(insert(Message), [  # both messages in one statement, in order (ids grow)
+    db.session.execute(_INSERT_MESSAGES, [  # both messages in one statement, in order (ids grow)
         {"attempt_id": attempt_id, "role": "student", "body": text, "feedback": outcome.feedback[:255],
          "judgement": outcome.judgement, "created_at": now},
         {"attempt_id": attempt_id, "role": "actor", "body": outcome.reply, "feedback": "", "judgement": actor_notes,
