@@ -118,6 +118,9 @@ def with_exercise(scenario: Scenario, state: dict[str, Any]) -> dict[str, Any]:
     if not state.get("unlocked") or state.get("finished"):
         return state
     stored = stored_exercise(state)
+    if stored is not None and stored.discovered == tuple(sorted(
+            stated_constraints(scenario, state) & {rid for rid, _ in stored.requirements})):
+        return state  # nothing new to state (the usual turn): no need to read the task's files
     served = served_task(scenario.task) if scenario.task else None
     if served is None:
         return state
