@@ -125,6 +125,9 @@ class RQDispatcher:
         return status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
     def position(self, job_id: str | None) -> int | None:
+        """How many jobs are ahead of this one; None when that is not known, Redis being down included (a page
+        showing a queued row must not fail for it)."""
+        from redis.exceptions import RedisError
         from rq.exceptions import NoSuchJobError
         from rq.job import Job
 
@@ -132,17 +135,17 @@ class RQDispatcher:
             return None
         try:
             job = Job.fetch(job_id, connection=self.redis)
-        except NoSuchJobError:
+            own = job.get_position()
+            if own is None:
+                return None
+            # Work in higher-priority queues is served first, so it is ahead of this job too.
+            ahead = 0
+            for name in QUEUE_PRIORITY:
+                if name == job.origin:
+                    break
+                ahead += self.queue(name).count
+        except (NoSuchJobError, RedisError):
             return None
-        own = job.get_position()
-        if own is None:
-            return None
-        # Work in higher-priority queues is served first, so it is ahead of this job too.
-        ahead = 0
-        for name in QUEUE_PRIORITY:
-            if name == job.origin:
-                break
-            ahead += self.queue(name).count
         return ahead + own
 
     def start(self) -> None:  # the separate worker process does the work
@@ -270,12 +273,12 @@ def enqueue_safely(dispatcher: Dispatcher, kind: str, row: Any, **options: Any) 
 
 
 def _unstamp(model: Any, job: QueuedJob) -> None:
-    """A row whose job never reached the queue says so (no enqueue time), so the reconciler's next pass takes it
+    """A row whose job never reached the queue says so (no job, no enqueue time), so the reconciler's next pass takes it
     rather than waiting out the grace it gives a job that may not be visible yet. Best effort: if this fails too,
     the grace only delays it."""
     try:
         db.session.execute(update(model).where(model.id == job.row_id, model.job_id == job.job_id)
-                           .values(enqueued_at=None).execution_options(synchronize_session=False))
+                           .values(job_id=None, enqueued_at=None).execution_options(synchronize_session=False))
         db.session.commit()
     except Exception:  # noqa: BLE001 - the database may be down as well
         db.session.rollback()

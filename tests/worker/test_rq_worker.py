@@ -142,3 +142,10 @@ def test_a_running_row_whose_worker_died_is_run_again(make_app, seed_launch, red
         row = db.session.get(Evaluation, evaluation.id)
         assert row.status == "done" and row.tries == 2
         assert db.session.query(GradeRow).count() == 1
+
+
+def test_a_queue_position_is_unknown_not_an_error_while_redis_is_down():
+    """A page showing a queued row asks for its position; Redis down (after the job was pushed) means 'unknown'."""
+    down = RQDispatcher("redis://127.0.0.1:1/0")
+    assert down.position("execute-120000000000-0a1b2c3d") is None
+    assert down.position(None) is None
