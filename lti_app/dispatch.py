@@ -3,8 +3,7 @@
 Both run the same job function (``worker.runner.perform``, named in :mod:`lti_app.jobs`) and both are driven
 from the rows, so the choice changes where work waits, never what it does. A row is committed before its job
 is pushed, in the same commit that records the job's id (:func:`commit_and_enqueue`: one commit for a row and
-its enqueueing); when the queue is down the row stays QUEUED with a job id no queue knows, and the
-reconciler re-enqueues it.
+its enqueueing); when the push fails the row stays QUEUED with no job id, and the reconciler re-enqueues it.
 """
 
 from __future__ import annotations
@@ -260,7 +259,7 @@ def get_dispatcher(app: Flask | None = None) -> Dispatcher:
 
 def enqueue_safely(dispatcher: Dispatcher, kind: str, row: Any, **options: Any) -> str | None:
     """Commit the session with ``row`` and its job id (one commit), then push the job; if the queue is down
-    the row stays QUEUED and the reconciler retries (its job id is known to no queue)."""
+    the row stays QUEUED, without a job id, and the reconciler retries."""
     job = stamp(kind, row)
     db.session.commit()
     try:

@@ -93,40 +93,38 @@ def test_claiming_a_row_the_session_already_holds_updates_that_object(make_app, 
         assert claimed is held and held.status == "running" and held.tries == 1
 
 
-def test_a_row_and_its_enqueueing_are_one_commit(make_app, seed_launch, database_url):
-    """Insert + enqueue: the row goes in with its job id in the same commit, and the push reads nothing back."""
-    from lti_app.dispatch import commit_and_enqueue, get_dispatcher
+def test_a_row_and_its_enqueueing_are_one_commit(make_app, seed_launch, database_url, redis_db):
+    """Insert + enqueue: the row goes in with its job id in the same commit, and the push (to the real Redis) reads
+    nothing back from the database."""
+    from rq.job import Job
 
-    app = make_app(CR_DATABASE_URL=database_url)
+    from lti_app.dispatch import commit_and_enqueue
+    from tests.conftest import REDIS_URL
+
+    app = make_app(CR_DATABASE_URL=database_url, CR_QUEUE_MODE="rq", CR_REDIS_URL=REDIS_URL)
     seed_launch(app)
     with app.app_context():
         attempt_id = db.session.query(Attempt).one().id
-        pushed = []
-        dispatcher = get_dispatcher()
-        dispatcher.push = lambda job, **options: pushed.append(job)  # type: ignore[method-assign] - see what goes
         row = Submission(attempt_id=attempt_id, kind="run", language="python", source="print(1)\n")
         db.session.add(row)
         with statements() as seen:
             job_id = commit_and_enqueue("execute", row)
         assert seen == ["INSERT", "COMMIT"]
-        assert [(j.kind, j.job_id) for j in pushed] == [("execute", job_id)]
+    queued = Job.fetch(job_id, connection=redis_db)
+    assert queued.args[0] == "execute"
     with app.app_context():
-        stored = db.session.get(Submission, pushed[0].row_id)
+        stored = db.session.get(Submission, queued.args[1])
         assert stored.job_id == job_id and stored.enqueued_at is not None and stored.status == "queued"
 
 
 def test_a_row_whose_queue_is_down_stays_queued_for_the_reconciler(make_app, seed_launch):
-    from lti_app.dispatch import commit_and_enqueue, get_dispatcher
+    from lti_app.dispatch import commit_and_enqueue
 
-    app = make_app()
+    # Nothing listens on port 1: the push fails, as when Redis is down.
+    app = make_app(CR_QUEUE_MODE="rq", CR_REDIS_URL="redis://127.0.0.1:1/0")
     seed_launch(app)
     with app.app_context():
         attempt_id = db.session.query(Attempt).one().id
-
-        def down(job, **options):  # type: ignore[no-untyped-def]
-            raise ConnectionError("Redis is down")
-
-        get_dispatcher().push = down  # type: ignore[method-assign]
         row = Submission(attempt_id=attempt_id, kind="run", language="python", source="print(1)\n")
         db.session.add(row)
         assert commit_and_enqueue("execute", row) is None
