@@ -38,6 +38,7 @@ TIME_BANDS = {
     "none": "no time measured",
 }
 REFERENCE_TRIES = 2
+MEASUREMENTS = 2  # pairs of runs at most, see measure_efficiency
 
 
 def band_for_ratio(ratio: float) -> str:
@@ -70,32 +71,59 @@ def result(band: str, time: str = "none") -> dict[str, Any]:
     return {"band": band, "band_text": BANDS[band], "time_band": time, "time_text": TIME_BANDS[time]}
 
 
-def measure_efficiency(backend: SandboxBackend, language: str, source: str, reference: str, function: str,
-                       file_name: str, args: list[Any]) -> dict[str, Any]:
-    """Run the reference, then the student's code, on ``args``; the bands (see the module's docstring)."""
-    for _ in range(REFERENCE_TRIES):
-        ref = _run(backend, language, reference, function, file_name, args)
-        if _returned(ref) and ref.runs:
-            break
-    else:
-        return result("not_measured", "tenth")
-    mine = _run(backend, language, source, function, file_name, args)
-    case = mine.cases[0] if mine.cases else None
-    outcome = mine.outcome
-    if case is None or mine.load_error:
-        return result("failed")
-    if case.status == "timeout" or outcome == "timeout":
-        return result("timed_out", "most")
-    if case.status == "memory" or outcome == "memory":
-        return result("out_of_memory")
-    if case.status not in ("passed", "wrong_answer") or not values_equal(case.actual, ref.cases[0].actual):
-        return result("failed")
+def _timings(ref: TestReport, mine: TestReport) -> tuple[str, float, float]:
+    """(measure, the reference's call, the student's call) in seconds, the student's by the host's clock."""
     ref_run, my_run = ref.runs[0], mine.runs[0]
     measure = "cpu" if ref_run.get("cpu_seconds") is not None and my_run.get("cpu_seconds") is not None else "wall"
     key = "cpu_seconds" if measure == "cpu" else "wall_seconds"
     reference_call = float(ref.cases[0].seconds or 0.0)  # our own harness timing our own code
     overhead = max(0.0, float(ref_run[key]) - reference_call)
-    mine_call = max(0.0, float(my_run[key]) - overhead)
-    floor = FLOOR[measure][language]
-    ratio = max(mine_call, floor) / max(reference_call, floor)
-    return result(band_for_ratio(ratio), time_band(mine_call / LIMITS.wall_seconds))
+    return measure, reference_call, max(0.0, float(my_run[key]) - overhead)
+
+
+def _reference(backend: SandboxBackend, language: str, reference: str, function: str, file_name: str,
+               args: list[Any]) -> TestReport | None:
+    for _ in range(REFERENCE_TRIES):
+        ref = _run(backend, language, reference, function, file_name, args)
+        if _returned(ref) and ref.runs:
+            return ref
+    return None
+
+
+def measure_efficiency(backend: SandboxBackend, language: str, source: str, reference: str, function: str,
+                       file_name: str, args: list[Any]) -> dict[str, Any]:
+    """Run the reference, then the student's code, on ``args``; the bands (see the module's docstring).
+
+    A correct answer outside the best band is measured once more (both runs again) and the better pair counts:
+    start-up noise (a JVM's is 20× its call here) only ever makes a run look slower, so the student gets the
+    benefit of the doubt rather than a band that depends on the machine's other traffic.
+    """
+    ref = _reference(backend, language, reference, function, file_name, args)
+    if ref is None:
+        return result("not_measured", "tenth")
+    best: dict[str, Any] | None = None
+    for attempt in range(MEASUREMENTS):
+        if attempt:
+            ref = _reference(backend, language, reference, function, file_name, args)
+            if ref is None:
+                break
+        mine = _run(backend, language, source, function, file_name, args)
+        case = mine.cases[0] if mine.cases else None
+        outcome = mine.outcome
+        if case is None or mine.load_error:
+            return result("failed")
+        if case.status == "timeout" or outcome == "timeout":
+            return result("timed_out", "most")
+        if case.status == "memory" or outcome == "memory":
+            return result("out_of_memory")
+        if case.status not in ("passed", "wrong_answer") or not values_equal(case.actual, ref.cases[0].actual):
+            return result("failed")
+        measure, reference_call, mine_call = _timings(ref, mine)
+        floor = FLOOR[measure][language]
+        ratio = max(mine_call, floor) / max(reference_call, floor)
+        if best is None or ratio < best["ratio"]:
+            best = {"ratio": ratio, "used": mine_call / LIMITS.wall_seconds}
+        if band_for_ratio(best["ratio"]) == "within_2x":
+            break
+    assert best is not None  # the first measurement either returned or set it
+    return result(band_for_ratio(best["ratio"]), time_band(best["used"]))
