@@ -9,7 +9,7 @@ score by at most ``LLM_MAX_NUDGE`` and never sets a flag or an intent, so it can
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from grader.phases.difficult_client.intents import MessageIntents, asks_follow_up, topic_stems
@@ -79,7 +79,15 @@ class Judgement:
     world: str | None = None  # the world key answered: a WORLD_KEYS name or "extra:<n>"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A fresh copy, as ``dataclasses.asdict`` gives, built by hand: asdict's generic recursion cost a turn
+        more than its judging did."""
+        return {
+            "turn": self.turn, "quality": self.quality, "heuristic_quality": self.heuristic_quality,
+            "llm_quality": self.llm_quality,
+            "signals": {k: v.copy() if isinstance(v, list) else v for k, v in self.signals.items()},
+            "matched": list(self.matched), "target": self.target, "via": self.via, "granted": self.granted,
+            "feedback": self.feedback, "flags": list(self.flags), "intent": self.intent, "world": self.world,
+        }
 
 
 def difficulty_of(scenario: Scenario, state: dict[str, Any]) -> str:

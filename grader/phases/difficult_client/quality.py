@@ -4,7 +4,7 @@ rudeness, and attempts to extract everything at once or to instruct the system (
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from grader.phases.difficult_client.text import sentences, words
 
@@ -188,11 +188,11 @@ class QualitySignals:
         return 3 <= self.word_count <= 45 and self.question_marks <= 2 and not self.shouting
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["jargon"] = list(self.jargon)
-        data["jargon_heavy"] = self.jargon_heavy
-        data["clear"] = self.clear
-        return data
+        return {"polite": self.polite, "empathetic": self.empathetic, "question_type": self.question_type,
+                "word_count": self.word_count, "question_marks": self.question_marks, "jargon": list(self.jargon),
+                "rude": self.rude, "shouting": self.shouting, "extraction": self.extraction,
+                "injection": self.injection, "follow_up": self.follow_up, "jargon_heavy": self.jargon_heavy,
+                "clear": self.clear}
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -139,12 +139,18 @@ def _check(scenario: Scenario, state: dict[str, Any], message: Any) -> str:
     return message.strip()
 
 
+def _copy(key: str, value: Any) -> Any:
+    if key == "constraints":  # each entry holds scalars only: two levels are a deep copy, at a tenth of the cost
+        return {cid: dict(entry) for cid, entry in value.items()}
+    return copy.deepcopy(value)
+
+
 def _advance(scenario: Scenario, state: dict[str, Any], j: Any, message: str
              ) -> tuple[dict[str, Any], tuple[str, ...], bool]:
     """The state after judgement ``j`` of ``message``: levels raised, scheduled changes applied, unlock checked,
     the message remembered and what a follow-up would refer to."""
     # A copy of what a turn changes (the input stays untouched); what it never changes in place is shared.
-    after = {k: v if k in _SHARED or isinstance(v, _SCALARS) else copy.deepcopy(v) for k, v in state.items()}
+    after = {k: v if k in _SHARED or isinstance(v, _SCALARS) else _copy(k, v) for k, v in state.items()}
     after["turn"] = j.turn
     if j.target is not None:
         entry = after["constraints"][j.target]
@@ -250,7 +256,7 @@ def stream_turn(scenario: Scenario, state: dict[str, Any], message: str,
                            {"role": "client", "text": reply, "turn": j.turn, "source": source}]
     judgement = j.to_dict()
     after["judgements"] = [*state["judgements"], judgement]
-    outcome = TurnOutcome(reply=reply, feedback=j.feedback, state=after, judgement=copy.deepcopy(judgement),
+    outcome = TurnOutcome(reply=reply, feedback=j.feedback, state=after, judgement=j.to_dict(),
                           source=source, fallback_reason=reason, llm_calls=calls)
     yield {"type": "done", "outcome": outcome}
 

@@ -100,10 +100,13 @@ def phrase_score(trigger: str, message_stems: list[str]) -> float:
 def matched_stems(triggers: tuple[TriggerPhrase, ...], message: MessageWords) -> frozenset[str]:
     """The message's stems that the wholly matching phrases among ``triggers`` account for."""
     out: set[str] = set()
+    singles: dict[str, MessageWords] = {}
     for trigger in triggers:
         if _phrase_score(trigger, message) > 0:
+            if not singles:
+                singles = {s: MessageWords.of([s]) for s in message.stems}
             for word in trigger.words:
-                out |= {s for s in message.stems if _word_score(word, MessageWords.of([s])) > 0}
+                out |= {s for s, alone in singles.items() if _word_score(word, alone) > 0}
     return frozenset(out)
 
 

@@ -128,6 +128,38 @@ def test_turns_never_mutate_the_input_state(bakery):
     assert state == before
 
 
+def test_a_turn_shares_nothing_it_may_change_with_the_state_or_the_stored_judgement(bakery):
+    """The new state's constraint entries and the outcome's judgement are copies: editing either leaves the
+    state the turn started from, and the judgement kept in the new state, as they were."""
+    state = take_turn(bakery, start_session(bakery, "medium"), "Hi! What do you sell, and to whom?").state
+    before = copy.deepcopy(state)
+    outcome = take_turn(bakery, state, "Could you walk me through the busiest time of your week, please?")
+    for entry in outcome.state["constraints"].values():
+        entry["level"] = 99
+    outcome.judgement["signals"]["jargon"].append("edited")
+    outcome.judgement["flags"].append("edited")
+    assert state == before
+    assert "edited" not in outcome.state["judgements"][-1]["signals"]["jargon"] + outcome.state["judgements"][-1]["flags"]
+
+
+def test_judgement_dicts_are_what_asdict_would_give(bakery):
+    """``to_dict`` is written out by hand for speed; it must stay exactly ``asdict``'s shape and values (a field
+    added to the dataclass and forgotten there fails here)."""
+    import dataclasses
+
+    from grader.phases.difficult_client.director import judge
+
+    state = start_session(bakery, "medium")
+    for message in ("What is your backend API's scalability?", "Thanks so much! How do customers order today?"):
+        j = judge(bakery, state, message, None)
+        assert j.to_dict() == dataclasses.asdict(j)
+        assert list(j.to_dict()) == [f.name for f in dataclasses.fields(j)]
+        signals = analyse(message)
+        expected = {**dataclasses.asdict(signals), "jargon": list(signals.jargon),
+                    "jargon_heavy": signals.jargon_heavy, "clear": signals.clear}
+        assert signals.to_dict() == expected and list(signals.to_dict()) == list(expected)
+
+
 @pytest.mark.parametrize(("message", "reason"), [
     ("", "type a message"), ("   ", "type a message"), ("x" * 2001, "under 2000"), (None, "type a message"),
 ])
