@@ -216,6 +216,14 @@ def report_card(state: dict[str, Any], grade_: Grade, feedback: Mapping[str, Any
     }
 
 
+def _report_view(report: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The report as sent, with the named teammate's full name beside the id the form sent (None: nobody known)."""
+    if not report:
+        return None
+    named = persona_of_name(str(report.get("imposter") or ""))
+    return {**report, "imposter_name": PERSONAS[named].name if named else None}
+
+
 def instructor_view(state: dict[str, Any], *, commands: Sequence[Mapping[str, Any]] = (),
                     report: Mapping[str, Any] | None = None, remote: Mapping[str, Any] | None = None,
                     explored: Mapping[str, Any] | None = None, grade_: Grade | None = None) -> dict[str, Any]:
@@ -250,6 +258,6 @@ def instructor_view(state: dict[str, Any], *, commands: Sequence[Mapping[str, An
                    "updates": snapshot.get("updates", state["remote"].get("updates", [])),
                    "history": snapshot.get("history", []), "tests": snapshot.get("tests"),
                    "sabotage_in_history": snapshot.get("sabotage_in_history")},
-        "report": dict(report) if report else None,
+        "report": _report_view(report),
         "items": [i.__dict__ for i in grade_.items] if grade_ else [],
     }

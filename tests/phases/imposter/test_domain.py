@@ -21,7 +21,7 @@ from grader.phases.imposter import (
     student_view,
     workspace_seed,
 )
-from grader.phases.imposter.personas import fits_style, persona_of_name, render_message
+from grader.phases.imposter.personas import PERSONAS, fits_style, persona_of_name, render_message
 from grader.phases.imposter.truth import PHASE_ID, SCENARIOS_DIR, ScenarioSchema
 from grader.phases.imposter.views import assign_lanes
 from grader.scenarios import ScenarioError, parse_truth_file
@@ -148,6 +148,10 @@ def test_report_card_and_instructor_view(local_backend, state):
                            explored={"opened": [culprit, state["truth"]["decoys"][0]["sha"], "f" * 40],
                                      "filters": ["Bob Okafor"]})
     assert view["truth"]["sabotage"]["sha"] == culprit
+    assert view["report"]["imposter"] == state["truth"]["imposter"]  # as sent, and the full name beside it
+    assert view["report"]["imposter_name"] == view["truth"]["imposter"] == PERSONAS[state["truth"]["imposter"]].name
+    unknown = instructor_view(session.state, report={**sent, "imposter": "nobody"})
+    assert unknown["report"]["imposter"] == "nobody" and unknown["report"]["imposter_name"] is None
     assert [o["role"] for o in view["explored"]["opened"]] == ["sabotage", state["truth"]["decoys"][0]["role"], ""]
     assert view["explored"]["used"]["bisect"] and len(view["explored"]["commands"]) == 2
     assert [c["new"] for c in view["remote"]["history"][:2]] == [True, False]

@@ -253,6 +253,9 @@ def test_the_instructor_sees_the_answer_what_was_explored_and_the_remote(im_sess
     assert text.count("data-opened=") == 2 and "sabotage" in text and "git bisect start" in text
     assert 'data-update="fast-forward"' in text and 'data-resolution="revert"' in text
     assert "undoes the sabotage" in text and "Reverting is safe" in text
+    from grader.phases.imposter.personas import PERSONAS
+
+    assert f"data-report-imposter>{PERSONAS[truth['imposter']].name}<" in text  # the name, not the form's id
     assert 'id="im-items"' in text and text.count("<td>imposter</td>") == 2 and graded.score == 100.0
 
     # A regrade: from the recorded inputs (the remote's snapshot, the report sent), without the workspace.
