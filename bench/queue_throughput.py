@@ -204,7 +204,7 @@ def postgres_cpu(database_url: str) -> float:
 
 
 def enqueue_submissions(app, attempt_id: int, count: int) -> None:  # type: ignore[no-untyped-def]
-    from lti_app.dispatch import get_dispatcher
+    from lti_app.dispatch import enqueue_safely, get_dispatcher
     from lti_app.extensions import db
     from lti_app.models import Submission
 
@@ -217,7 +217,7 @@ def enqueue_submissions(app, attempt_id: int, count: int) -> None:  # type: igno
         db.session.commit()
         dispatcher = get_dispatcher()
         for row in rows:
-            dispatcher.enqueue("execute", row)
+            enqueue_safely(dispatcher, "execute", row)
 
 
 def start_workers(env: dict[str, str], count: int, fork: bool) -> list[subprocess.Popen[bytes]]:
@@ -534,11 +534,11 @@ def burst_with_passback(app, env: dict[str, str], students: int, workers: int, b
                             for a in attempt_ids]
                     db.session.add_all(rows)
                     db.session.commit()
-                    from lti_app.dispatch import get_dispatcher
+                    from lti_app.dispatch import enqueue_safely, get_dispatcher
 
                     dispatcher = get_dispatcher()
                     for row in rows:
-                        dispatcher.enqueue("execute", row)
+                        enqueue_safely(dispatcher, "execute", row)
                 drained = scored = None
                 last_progress, progress = time.perf_counter(), -1
                 while True:

@@ -48,8 +48,6 @@ class Dispatcher(Protocol):
     def push(self, job: QueuedJob, *, queue_name: str | None = None, at_front: bool = False) -> None:
         """Put a committed row's job on the queue; touches no database."""
 
-    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str: ...
-
     def job_alive(self, job_id: str | None) -> bool: ...
 
     def position(self, job_id: str | None) -> int | None: ...
@@ -72,14 +70,6 @@ def stamp(kind: str, row: Any) -> QueuedJob:
     if row.id is None:
         db.session.flush()  # the INSERT carries the job id: no UPDATE after it
     return QueuedJob(kind, row.id, row.job_id)
-
-
-def _commit_and_push(dispatcher: Dispatcher, kind: str, row: Any, *, queue_name: str | None = None,
-                     at_front: bool = False) -> str:
-    job = stamp(kind, row)
-    db.session.commit()
-    dispatcher.push(job, queue_name=queue_name, at_front=at_front)
-    return job.job_id
 
 
 class RQDispatcher:
@@ -107,9 +97,6 @@ class RQDispatcher:
             failure_ttl=86400,
             at_front=at_front,
         )
-
-    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
-        return _commit_and_push(self, kind, row, queue_name=queue_name, at_front=at_front)
 
     def job_alive(self, job_id: str | None) -> bool:
         from rq.exceptions import NoSuchJobError
@@ -176,9 +163,6 @@ class InProcessDispatcher:
             self._pending[job.job_id] = priority * 10**9 + seq
         self._queue.put((priority, seq, job.job_id, job.kind, job.row_id))
         self.start()
-
-    def enqueue(self, kind: str, row: Any, *, queue_name: str | None = None, at_front: bool = False) -> str:
-        return _commit_and_push(self, kind, row, queue_name=queue_name, at_front=at_front)
 
     def job_alive(self, job_id: str | None) -> bool:
         with self._lock:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from lti_app.dispatch import RQDispatcher, get_dispatcher
+from lti_app.dispatch import RQDispatcher, commit_and_enqueue, get_dispatcher
 from lti_app.extensions import db
 from lti_app.grading import request_evaluation
 from lti_app.models import Attempt, Evaluation, GradeRow, Passback, utcnow
@@ -76,7 +76,7 @@ def test_running_a_job_twice_grades_once(make_app, seed_launch, redis_db, tmp_pa
     attempt_id = _answered_attempt(app, seed_launch)
     with app.app_context():
         evaluation = request_evaluation(db.session.get(Attempt, attempt_id))
-        get_dispatcher().enqueue("evaluate", evaluation)  # a duplicate job for the same row
+        assert commit_and_enqueue("evaluate", evaluation)  # a duplicate job for the same row
     done = run_worker_burst(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "not claimable" in done.stderr

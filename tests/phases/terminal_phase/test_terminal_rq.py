@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from lti_app.dispatch import get_dispatcher
+from lti_app.dispatch import commit_and_enqueue, get_dispatcher
 from lti_app.extensions import db
 from lti_app.models import Attempt, Submission, WorkspaceRow, WorkStatus, utcnow
 from lti_app.security import csrf_token
@@ -79,7 +79,7 @@ def test_a_command_whose_worker_died_runs_again_from_the_workspace_as_it_was(rq_
         db.session.commit()
         redis_db.flushdb()
         assert reconcile(get_dispatcher(), stale_after=timedelta(seconds=60)) == [("execute", lost)]
-        get_dispatcher().enqueue("execute", db.session.get(Submission, lost))  # a duplicate job as well
+        assert commit_and_enqueue("execute", db.session.get(Submission, lost))  # a duplicate job as well
     _burst(app)
     with app.app_context():
         row = db.session.get(Submission, lost)
