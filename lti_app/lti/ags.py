@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,17 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 CANVAS_SUBMISSION_EXTENSION = "https://canvas.instructure.com/lti/submission"
 HTTP_TIMEOUT = 20
+# One HTTP session per worker thread (a Session is not meant to be shared between threads): a burst of grades to one
+# platform reuses its connections instead of opening one per score. A connection the platform has closed is noticed
+# before reuse; one lost in flight is a network error, which the passback retries.
+_thread_http = threading.local()
+
+
+def thread_session() -> requests.Session:
+    session = getattr(_thread_http, "session", None)
+    if session is None:
+        session = _thread_http.session = requests.Session()
+    return session
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ def send_score(target: AgsTarget, score: ScoreToSend, session: requests.Session 
         payload = score_payload(target, score)
     except ValueError as exc:
         return SendResult(False, None, False, str(exc))
-    session = session or requests.Session()
+    session = session or thread_session()
     for attempt in (1, 2):  # one retry with a fresh token when the cached one was refused
         try:
             token = access_token(target.issuer, target.client_id, [SCORE_SCOPE], session)

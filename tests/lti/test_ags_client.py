@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,6 +44,27 @@ def test_token_is_cached_between_sends(tool, graded):
         assert send_score(target, _score(2)).ok
     assert lms.store.state.tokens_issued == 1
     assert [s.status for s in lms.store.state.scores] == [200, 200]
+
+
+def test_a_worker_thread_reuses_its_connection_to_the_platform(tool, graded):
+    """A burst of grades to one platform goes over the thread's kept-alive connection, token request included."""
+    from lti_app.lti import ags
+
+    lms, target = graded
+    ags._thread_http.__dict__.pop("session", None)  # this thread starts without one
+    with tool.app.app_context():
+        assert all(send_score(target, _score(n)).ok for n in range(3))
+    session = ags.thread_session()
+    manager = session.get_adapter(target.lineitem_url).poolmanager
+    port = urlsplit(target.lineitem_url).port
+    pools = [manager.pools[key] for key in manager.pools.keys() if key.key_port == port]  # noqa: SIM118 - no __iter__
+    used = [(p.num_requests, p.num_connections) for p in pools if p.num_requests]
+    assert used == [(4, 1)]  # the token and three scores, over one connection
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(ags.thread_session()))
+    worker.start()
+    worker.join()
+    assert seen and seen[0] is not session  # another thread, another session: a Session is not shared
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(503, True), (429, True), (500, True), (403, False), (422, False)])
