@@ -81,6 +81,20 @@ def _timings(ref: TestReport, mine: TestReport) -> tuple[str, float, float]:
     return measure, reference_call, max(0.0, float(my_run[key]) - overhead)
 
 
+def _unmeasured(mine: TestReport, ref: TestReport) -> dict[str, Any] | None:
+    """The result when the student's run gives no time to compare (an error, a limit, another answer), else None."""
+    case = mine.cases[0] if mine.cases else None
+    if case is None or mine.load_error:
+        return result("failed")
+    if case.status == "timeout" or mine.outcome == "timeout":
+        return result("timed_out", "most")
+    if case.status == "memory" or mine.outcome == "memory":
+        return result("out_of_memory")
+    if case.status not in ("passed", "wrong_answer") or not values_equal(case.actual, ref.cases[0].actual):
+        return result("failed")
+    return None
+
+
 def _reference(backend: SandboxBackend, language: str, reference: str, function: str, file_name: str,
                args: list[Any]) -> TestReport | None:
     for _ in range(REFERENCE_TRIES):
@@ -108,16 +122,11 @@ def measure_efficiency(backend: SandboxBackend, language: str, source: str, refe
             if ref is None:
                 break
         mine = _run(backend, language, source, function, file_name, args)
-        case = mine.cases[0] if mine.cases else None
-        outcome = mine.outcome
-        if case is None or mine.load_error:
-            return result("failed")
-        if case.status == "timeout" or outcome == "timeout":
-            return result("timed_out", "most")
-        if case.status == "memory" or outcome == "memory":
-            return result("out_of_memory")
-        if case.status not in ("passed", "wrong_answer") or not values_equal(case.actual, ref.cases[0].actual):
-            return result("failed")
+        unmeasured = _unmeasured(mine, ref)
+        if unmeasured is not None:
+            if best is not None:  # the second measurement only ever helps: its failure keeps the first's band
+                break
+            return unmeasured
         measure, reference_call, mine_call = _timings(ref, mine)
         floor = FLOOR[measure][language]
         ratio = max(mine_call, floor) / max(reference_call, floor)

@@ -121,3 +121,23 @@ def test_a_slow_answer_stays_slow_when_measured_again(local_backend):
                              '    for _ in range(40):\n        merge_lines(items)\n    lines = merge_lines(items)\n')
     assert slow != REFERENCE
     assert _measure(local_backend, slow)["band"] in ("within_5x", "over_5x")
+
+
+class _SecondStudentRunNeverEnds(_NoisyFirstStudentRun):
+    """As above; then the student's second run is given a program that never returns (a run that hits the limit on
+    the remeasure, for whatever reason)."""
+
+    def run(self, request):
+        if self.charged and self.source in request.files.values():
+            endless = {name: text.replace(self.source, self.source + "\nwhile True:\n    pass\n")
+                       for name, text in request.files.items()}
+            request = dataclasses.replace(request, files=endless)
+        return super().run(request)
+
+
+def test_a_remeasure_that_fails_keeps_the_first_measurement(local_backend, monkeypatch):
+    monkeypatch.setattr(efficiency, "LIMITS", Limits(wall_seconds=2.0, cpu_seconds=2.0))
+    student = REFERENCE + "\n# the student's copy\n"
+    backend = _SecondStudentRunNeverEnds(local_backend, student)
+    assert _measure(backend, student)["band"] == "over_5x"  # the first pair's band, not "timed out"
+    assert backend.runs == 4
