@@ -50,6 +50,10 @@ def own_submission(ctx: LaunchContext, submission_id: int) -> tuple[Submission, 
 
 
 def latest_submission(attempt_id: int) -> Submission | None:
+    from lti_app.access import kept_attempt_facts
+
+    if kept_attempt_facts(attempt_id)[0] is False:  # read with the page's launch: nothing run or submitted yet
+        return None
     return db.session.scalar(
         select(Submission).where(Submission.attempt_id == attempt_id).order_by(Submission.id.desc())
     )
