@@ -23,7 +23,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # A server's connections can drop while pooled (restarts, idle timeouts): test each before use. An SQLite
+        # file has no connection to lose, and the test was one more statement on every request.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not settings.database_url.startswith("sqlite")},
         # LMS iframes are cross-site: cookies must be SameSite=None; Secure to reach us at all.
         SESSION_COOKIE_SAMESITE="None",
         SESSION_COOKIE_SECURE=True,

@@ -74,3 +74,18 @@ def test_readme_documents_every_setting():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [name for name, _ in Settings.documented() if f"| `{name}` |" not in readme]
     assert not missing, f"README.md's configuration table lacks {missing}"
+
+
+def test_pooled_connections_are_tested_before_use_only_where_they_can_drop(tmp_path):
+    """A PostgreSQL connection can die while pooled (a restart, an idle timeout): each is pinged before use. An
+    SQLite file cannot, and pinging it was one more statement on every request."""
+    from lti_app import create_app
+    from lti_app.extensions import db
+    from tests.conftest import POSTGRES_URL
+
+    for url, pinged in ((f"sqlite:///{tmp_path / 'cr.db'}", False), (POSTGRES_URL, True)):
+        app = create_app(load_settings({"CR_DATA_DIR": str(tmp_path), "CR_DATABASE_URL": url,
+                                        "CR_SECRET_KEY": "test-secret-key-0123456789"}))
+        with app.app_context():
+            assert db.engine.pool._pre_ping is pinged, url
+            db.engine.dispose()
