@@ -139,7 +139,8 @@ def test_a_turn_shares_nothing_it_may_change_with_the_state_or_the_stored_judgem
     outcome.judgement["signals"]["jargon"].append("edited")
     outcome.judgement["flags"].append("edited")
     assert state == before
-    assert "edited" not in outcome.state["judgements"][-1]["signals"]["jargon"] + outcome.state["judgements"][-1]["flags"]
+    kept = outcome.state["judgements"][-1]
+    assert "edited" not in kept["signals"]["jargon"] + kept["flags"]
 
 
 def test_judgement_dicts_are_what_asdict_would_give(bakery):
