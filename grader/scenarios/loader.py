@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -90,6 +91,7 @@ class Catalogue(Generic[T]):
     def __init__(self, phase: str, folder: Path, schema: type[Schema]) -> None:
         self.phase, self.folder, self.schema = phase, folder, schema
         self.load = lru_cache(maxsize=64)(self._load)
+        self._ids: tuple[int, list[str]] | None = None  # (the folder's mtime, the ids listed then)
 
     def parse(self, text: str, *, file: str, expected_id: str | None = None) -> T:
         """Validate ``text`` (an instructor's upload, a test) as a truth file of this phase."""
@@ -108,7 +110,18 @@ class Catalogue(Generic[T]):
         return self.parse(path.read_text(encoding="utf-8"), file=f"{self.phase}/{path.name}", expected_id=scenario_id)
 
     def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.yaml"))
+        """The scenario ids in the folder, listed again only when a file was added, removed or renamed there (the
+        folder's mtime changes): a launch asks on every draw, and one stat costs a tenth of a listing. A folder
+        changed in the last two seconds is always listed: its mtime ticks coarsely, so a second change in the
+        same tick would not show in it."""
+        try:
+            stamp = self.folder.stat().st_mtime_ns
+        except FileNotFoundError:
+            return []
+        listed = self._ids
+        if listed is None or listed[0] != stamp or time.time_ns() - stamp < 2_000_000_000:
+            listed = self._ids = (stamp, sorted(p.stem for p in self.folder.glob("*.yaml")))
+        return list(listed[1])
 
     def list(self) -> list[ScenarioMeta]:
         """Public metadata of every scenario, sorted by id. Raises on a malformed file."""

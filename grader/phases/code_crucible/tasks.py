@@ -29,6 +29,8 @@ import hashlib
 import json
 import math
 import re
+import threading
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -634,13 +636,28 @@ def _load(task_id: str, stamp: tuple[float, ...]) -> Task:
     return parse_task(task_files(task_id), folder=f"{PHASE_ID}/{task_id}", expected_id=task_id)
 
 
+# A task's files are stat'ed at most this often (a launch asks for its scenario's task): an edit is served
+# within a second, and a launch no longer pays a folder listing and a stat per file.
+RECHECK_SECONDS = 1.0
+_checked: dict[str, tuple[float, tuple[float, ...]]] = {}  # task id -> (when checked, its files' mtimes then)
+_checked_lock = threading.Lock()
+
+
 def load_task(task_id: str) -> Task:
-    """One task with its references (cached while its files are unchanged)."""
+    """One task with its references (cached while its files are unchanged; they are looked at again at most
+    every ``RECHECK_SECONDS``)."""
     folder = f"{PHASE_ID}/{task_id}"
     if not re.fullmatch(r"[a-z0-9_]+", task_id or ""):
         raise ScenarioError(folder, "id", "task ids are lower-case letters, digits and _")
-    path = TASKS_DIR / task_id
-    if not (path / "task.yaml").is_file():
-        raise ScenarioError(f"{folder}/task.yaml", "id", f"no task {task_id!r}")
-    stamp = tuple(p.stat().st_mtime for p in sorted(path.iterdir()) if p.is_file())
-    return _load(task_id, stamp)
+    now = time.monotonic()
+    checked = _checked.get(task_id)
+    if checked is None or now - checked[0] >= RECHECK_SECONDS:
+        path = TASKS_DIR / task_id
+        if not (path / "task.yaml").is_file():
+            with _checked_lock:
+                _checked.pop(task_id, None)
+            raise ScenarioError(f"{folder}/task.yaml", "id", f"no task {task_id!r}")
+        checked = (now, tuple(p.stat().st_mtime for p in sorted(path.iterdir()) if p.is_file()))
+        with _checked_lock:
+            _checked[task_id] = checked
+    return _load(task_id, checked[1])

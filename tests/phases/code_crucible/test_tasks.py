@@ -152,3 +152,30 @@ def test_the_large_input_generator_cannot_import_or_reach_dunders():
     files = _files()
     files["task.yaml"] = files["task.yaml"].replace("  python: \"[1, 9,", "  python: \"[__import__('os'), 9,", 1)
     _refused(files, "task.yaml", "large")
+
+
+def test_a_task_edited_on_disk_is_served_once_its_files_are_looked_at_again(tmp_path, monkeypatch):
+    """load_task looks at a task's files at most every RECHECK_SECONDS (a launch asks for its task on every draw):
+    an edit is not seen before, and is seen after."""
+    import os
+    import shutil
+
+    from grader.phases.code_crucible import tasks
+
+    task_id = IDS[0]
+    shutil.copytree(tasks.TASKS_DIR / task_id, tmp_path / task_id)
+    monkeypatch.setattr(tasks, "TASKS_DIR", tmp_path)
+    monkeypatch.setattr(tasks, "_checked", {})
+    monkeypatch.setattr(tasks, "RECHECK_SECONDS", 3600.0)
+    before = load_task(task_id)
+    yaml_file = tmp_path / task_id / "task.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace(f"title: {before.title}", "title: An Edited Title", 1))
+    later = os.stat(yaml_file).st_mtime + 10
+    os.utime(yaml_file, (later, later))
+    assert load_task(task_id).title == before.title  # not looked at again within the interval
+
+    monkeypatch.setattr(tasks, "RECHECK_SECONDS", 0.0)
+    assert load_task(task_id).title == "An Edited Title"
+    shutil.rmtree(tmp_path / task_id)
+    with pytest.raises(ScenarioError, match="no task"):
+        load_task(task_id)

@@ -32,6 +32,39 @@ def test_list_scenarios_is_public_metadata_only():
 
 def test_a_folder_without_truth_files_lists_none(tmp_path):
     assert Catalogue("difficult_client", tmp_path, DifficultClientSchema).list() == []
+    assert Catalogue("difficult_client", tmp_path / "missing", DifficultClientSchema).ids() == []
+
+
+def test_scenario_ids_are_listed_again_only_when_the_folder_changes(tmp_path, monkeypatch):
+    """ids() is asked on every launch: an unchanged folder is not listed again, a file added or removed is seen
+    at once, and a folder changed within its mtime's coarse tick is always listed."""
+    import os
+    import pathlib
+
+    listings = []
+    real_glob = pathlib.Path.glob
+    monkeypatch.setattr(pathlib.Path, "glob", lambda self, pattern: listings.append(self) or real_glob(self, pattern))
+    catalogue = Catalogue("difficult_client", tmp_path, DifficultClientSchema)
+    (tmp_path / "first.yaml").write_text(GOOD)
+    assert catalogue.ids() == ["first"] and catalogue.ids() == ["first"]
+    assert len(listings) == 2  # changed just now: listed each time
+
+    def age_folder(seconds_ago: int) -> None:
+        old = os.stat(tmp_path).st_mtime - seconds_ago
+        os.utime(tmp_path, (old, old))
+
+    age_folder(60)
+    listings.clear()
+    assert catalogue.ids() == ["first"] and catalogue.ids() == ["first"]
+    assert len(listings) == 1  # unchanged since: listed once
+    (tmp_path / "second.yaml").write_text(GOOD)
+    assert catalogue.ids() == ["first", "second"]
+    (tmp_path / "first.yaml").unlink()
+    age_folder(60)
+    assert catalogue.ids() == ["second"]
+    returned = catalogue.ids()
+    returned.append("mutated")
+    assert catalogue.ids() == ["second"]  # the caller's list is its own
 
 
 @pytest.mark.parametrize("meta", list_scenarios(), ids=lambda m: m.id)
