@@ -27,13 +27,12 @@ import resource
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox_overhead import cpu_per_run  # noqa: E402
-
+from bench.sandbox_overhead import cpu_per_run  # noqa: E402
 from grader.sandbox import get_backend  # noqa: E402
 
 SOURCE = "print('hello')\n"
@@ -98,11 +97,11 @@ def spent() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def per_run(run: object, runs: int) -> float:
-    run()  # type: ignore[operator]
+def per_run(run: Callable[[], object], runs: int) -> float:
+    run()
     before = spent()
     for _ in range(runs):
-        run()  # type: ignore[operator]
+        run()
     return (spent() - before) / runs
 
 
