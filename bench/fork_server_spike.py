@@ -6,7 +6,8 @@ The throughput targets of issue 17 (graded submissions through RQ >= 25/s per co
 are bound by the CPU a run costs: today every run is a fresh interpreter in a freshly parked bubblewrap sandbox.
 This measures, in one run, the CPU per Python ``print`` run (this process plus every child it reaped) of:
 
-  * bare:   Debian's ``/usr/bin/python3 -I -S`` started with subprocess (the baseline);
+  * bare:   the sandbox's own Python command started with subprocess, as ``bench/sandbox_overhead.py`` measures
+            it (the baseline);
   * local:  the product's local backend (bubblewrap, parked sandboxes, parking included);
   * spike:  a warm interpreter that forks a child per run; the child enters new mount, PID, IPC, UTS and network
             namespaces (a second fork makes the run PID 1 of its namespace), mounts a private tmpfs as its working
@@ -24,7 +25,6 @@ import argparse
 import ctypes
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.sandbox_overhead import cpu_per_run  # noqa: E402
+from bench.sandbox_overhead import cpu_per_run, spent  # noqa: E402
 from grader.sandbox import get_backend  # noqa: E402
 
 SOURCE = "print('hello')\n"
@@ -92,11 +92,6 @@ def fork_run(workdir: str) -> bytes:
     return out
 
 
-def spent() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
 def per_run(run: Callable[[], object], runs: int) -> float:
     run()
     before = spent()
@@ -116,17 +111,11 @@ def main() -> int:
         workdir = os.path.join(tmp, "work")
         os.mkdir(workdir)
         assert fork_run(workdir) == b"hello\n"
-
-        def bare() -> None:
-            out = subprocess.run(["/usr/bin/python3", "-I", "-S", "-c", SOURCE], capture_output=True, check=True,
-                                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}).stdout
-            assert out == b"hello\n"
-
-        cpu_bare = per_run(bare, args.runs)
         cpu_spike = per_run(lambda: fork_run(workdir), args.runs)
-        _, cpu_local = cpu_per_run(get_backend("local", slots=2), max(20, args.runs // 5))
-    print(f"CPU per Python run, every process counted ({args.runs} runs; local backend {max(20, args.runs // 5)})")
-    print(f"  bare python3 -I -S (baseline)            {cpu_bare * 1000:6.2f} ms  1.00x")
+    others = max(20, args.runs // 5)
+    cpu_bare, cpu_local = cpu_per_run(get_backend("local", slots=2), others)
+    print(f"CPU per Python run, every process counted ({args.runs} runs of the spike, {others} bare and local)")
+    print(f"  bare python3 (baseline)                   {cpu_bare * 1000:6.2f} ms  1.00x")
     print(f"  local backend (bubblewrap, parked)        {cpu_local * 1000:6.2f} ms  {cpu_local / cpu_bare:4.2f}x")
     print(f"  spike: warm interpreter, fork per run     {cpu_spike * 1000:6.2f} ms  {cpu_spike / cpu_bare:4.2f}x"
           "  (a floor: no read-only root, seccomp or cgroup limits)")

@@ -81,13 +81,15 @@ def sandboxed(backend, language: str):
     return run
 
 
+def spent() -> float:
+    """CPU seconds of this process and of every child it reaped."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def cpu_per_run(backend, runs: int) -> tuple[float, float]:
     """CPU seconds per hello-world, bare and in the local sandbox: this process's own share plus every child
     it reaped (bwrap reaps the sandbox's processes, so their time reaches us), parking included."""
-    def spent() -> float:
-        t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
-
     with tempfile.TemporaryDirectory() as tmp:
         run_bare = bare("python", Path(tmp))
         before = spent()
